@@ -1,0 +1,46 @@
+import { defineConfig } from "vitest/config";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+const exclude = ["node_modules/**", ".next/**", ".data/**", ".tmp/**", "**/*.spec.ts"];
+const shared = { resolve: { alias: { "@": root } } };
+
+// Integration tests (*.db.test.ts) run twice: once on embedded PGlite and once on PostgreSQL.
+export default defineConfig({
+  ...shared,
+  test: {
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: "unit",
+          include: ["**/*.test.ts", "**/*.test.tsx"],
+          exclude: [...exclude, "**/*.db.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: "pglite",
+          include: ["**/*.db.test.ts"],
+          exclude,
+          env: { ENCLAVE_TEST_DB: "pglite" },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: "postgres",
+          include: ["**/*.db.test.ts"],
+          exclude,
+          env: { ENCLAVE_TEST_DB: "postgres" },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
