@@ -5,7 +5,8 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 const exclude = ["node_modules/**", ".next/**", ".data/**", ".tmp/**", "**/*.spec.ts"];
 const shared = { resolve: { alias: { "@": root } } };
 
-// Integration tests (*.db.test.ts) run twice: once on embedded PGlite and once on PostgreSQL.
+// Integration tests (*.db.test.ts) run twice: once on embedded PGlite and once on PostgreSQL;
+// *.pg.test.ts cover what only PostgreSQL has (several instances on one database).
 export default defineConfig({
   ...shared,
   test: {
@@ -15,7 +16,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts", "**/*.test.tsx"],
-          exclude: [...exclude, "**/*.db.test.ts"],
+          exclude: [...exclude, "**/*.db.test.ts", "**/*.pg.test.ts"],
           environment: "node",
         },
       },
@@ -34,7 +35,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: "postgres",
-          include: ["**/*.db.test.ts"],
+          include: ["**/*.db.test.ts", "**/*.pg.test.ts"],
           exclude,
           env: { ENCLAVE_TEST_DB: "postgres" },
           testTimeout: 30_000,

@@ -103,6 +103,9 @@ CREATE INDEX "Session_userId_idx" ON "Session"("userId");
 CREATE INDEX "Conversation_orgId_userId_updatedAt_id_idx" ON "Conversation"("orgId", "userId", "updatedAt" DESC, "id" DESC);
 
 -- CreateIndex
+CREATE UNIQUE INDEX "Conversation_id_orgId_userId_key" ON "Conversation"("id", "orgId", "userId");
+
+-- CreateIndex
 CREATE INDEX "Message_conversationId_createdAt_idx" ON "Message"("conversationId", "createdAt");
 
 -- CreateIndex
@@ -130,7 +133,7 @@ ALTER TABLE "Conversation" ADD CONSTRAINT "Conversation_orgId_fkey" FOREIGN KEY 
 ALTER TABLE "Conversation" ADD CONSTRAINT "Conversation_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "Message" ADD CONSTRAINT "Message_conversationId_fkey" FOREIGN KEY ("conversationId") REFERENCES "Conversation"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "Message" ADD CONSTRAINT "Message_conversationId_orgId_userId_fkey" FOREIGN KEY ("conversationId", "orgId", "userId") REFERENCES "Conversation"("id", "orgId", "userId") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "Message" ADD CONSTRAINT "Message_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Org"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+// Environment is a boundary like any other: parse it once, fail with a message naming the
+// variable, and let the rest of the code read typed values.
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  ENCLAVE_DATA_DIR: z.string().min(1).default(".data"),
+  REDIS_URL: z.string().optional(),
+
+  AUTH_SECRET: z.string().min(16).optional(),
+  AUTH_URL: z.url().optional(),
+  SESSION_MAX_AGE_HOURS: z.coerce.number().int().positive().default(12),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_NAME: z.string().min(1).default("SSO"),
+  ENCLAVE_DEV_LOGIN: bool.optional(),
+
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  MODEL_SMALL: z.string().min(1).optional(),
+  MODEL_LARGE: z.string().min(1).optional(),
+  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  OFFLINE_MODEL_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(15),
+
+  MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(32 * 1024),
+  HISTORY_MESSAGE_LIMIT: z.coerce.number().int().positive().default(100),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+let cached: Env | undefined;
+
+/** Parses process.env once. Empty strings count as unset, as they do in most deploy tools. */
+export function env(): Env {
+  if (cached) return cached;
+  const raw = Object.fromEntries(
+    Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Tests change process.env between cases; they call this to re-read it. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
+export function isOidcConfigured(e: Env = env()): boolean {
+  return Boolean(e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET);
+}
+
+/**
+ * Dev sign-in lets anyone pick any seeded user, so it is on only where that is harmless by
+ * default: the embedded database with no SSO. ENCLAVE_DEV_LOGIN overrides either way.
+ */
+export function isDevLoginEnabled(e: Env = env()): boolean {
+  if (e.ENCLAVE_DEV_LOGIN !== undefined) return e.ENCLAVE_DEV_LOGIN;
+  return !isOidcConfigured(e) && !e.DATABASE_URL;
+}

@@ -1,0 +1,94 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "./generated/client";
+import { acquireDataDirLock, type DataDirLock } from "./pglite-lock";
+import { pgliteExecutor, withPgConnection, type SqlExecutor } from "./sql-executor";
+import { pendingMigrations, runMigrations } from "./migrate";
+
+export type DatabaseKind = "pglite" | "postgresql";
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly prisma: PrismaClient;
+  /** Raw SQL on a dedicated connection, for migrations, tests and maintenance. */
+  withSql<T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type OpenOptions =
+  | { kind: "pglite"; dataDir: string; migrate?: boolean; log?: (line: string) => void }
+  | { kind: "postgresql"; url: string; migrate?: boolean; poolSize?: number; log?: (line: string) => void };
+
+export const MEMORY = "memory://";
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  return opts.kind === "pglite" ? openPglite(opts) : openPostgres(opts);
+}
+
+async function openPglite(opts: Extract<OpenOptions, { kind: "pglite" }>): Promise<Database> {
+  const inMemory = opts.dataDir.startsWith("memory://");
+  let lock: DataDirLock | undefined;
+  let dataDir = opts.dataDir;
+  if (!inMemory) {
+    dataDir = resolve(opts.dataDir);
+    // Take the lock before touching the directory: a second opener must not even initialise it.
+    lock = acquireDataDirLock(dataDir);
+    mkdirSync(dirname(dataDir), { recursive: true });
+  }
+  try {
+    const client = await PGlite.create(dataDir);
+    const sql = pgliteExecutor(client);
+    if (opts.migrate !== false) await runMigrations(sql, { log: opts.log });
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+    return {
+      kind: "pglite",
+      prisma,
+      withSql: (fn) => fn(sql),
+      async close() {
+        await prisma.$disconnect();
+        await client.close();
+        lock?.release();
+      },
+    };
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}
+
+async function openPostgres(opts: Extract<OpenOptions, { kind: "postgresql" }>): Promise<Database> {
+  // One small pool for raw SQL (migrations, maintenance); Prisma's adapter keeps its own.
+  const pool = new pg.Pool({ connectionString: opts.url, max: 2 });
+  try {
+    if (opts.migrate === true) {
+      await withPgConnection(pool, (sql) => runMigrations(sql, { log: opts.log }));
+    } else if (opts.migrate === undefined) {
+      const pending = await withPgConnection(pool, (sql) => pendingMigrations(sql));
+      if (pending.length > 0) {
+        throw new Error(
+          `The PostgreSQL database has ${pending.length} pending migration(s) (${pending.join(", ")}). ` +
+            `Run \`npm run db:migrate\` before starting Enclave.`,
+        );
+      }
+    }
+  } catch (e) {
+    await pool.end();
+    throw e;
+  }
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: opts.url, max: opts.poolSize ?? 20 }),
+  });
+  return {
+    kind: "postgresql",
+    prisma,
+    withSql: (fn) => withPgConnection(pool, fn),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

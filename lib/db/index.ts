@@ -1,0 +1,23 @@
+/**
+ * The data layer's public face. Everything personal goes through `db.for(principal)`, whose
+ * repositories put the principal's org and user into every WHERE clause. Nothing outside
+ * lib/db imports the Prisma client (a test enforces it).
+ */
+import type { Principal } from "@/lib/principal";
+import { conversationRepository } from "./repositories/conversations";
+import { messageRepository } from "./repositories/messages";
+
+export const db = {
+  for(principal: Principal) {
+    return {
+      conversations: conversationRepository(principal),
+      messages: messageRepository(principal),
+    };
+  },
+};
+
+export type ScopedDb = ReturnType<typeof db.for>;
+export type * from "./types";
+export type { StartTurnInput, FinishMessageInput } from "./repositories/messages";
+export { getDatabase, closeDatabase } from "./database";
+export type { DatabaseKind } from "./client";

@@ -1,0 +1,67 @@
+import type { PrismaClient } from "./generated/client";
+
+/** Development and test fixtures: two orgs, each person in a role the product cares about. */
+export const SEED_ORGS = [
+  {
+    slug: "acme",
+    name: "Acme",
+    emailDomains: ["acme.test"],
+    teams: ["Sales", "Support"],
+    users: [
+      { email: "alice@acme.test", name: "Alice Adams", role: "member", team: "Sales" },
+      { email: "dan@acme.test", name: "Dan Diaz", role: "member", team: "Support" },
+      { email: "bob@acme.test", name: "Bob Brown", role: "manager", team: "Sales" },
+      { email: "carol@acme.test", name: "Carol Chen", role: "admin", team: null },
+    ],
+  },
+  {
+    slug: "globex",
+    name: "Globex",
+    emailDomains: ["globex.test"],
+    teams: [] as string[],
+    users: [
+      { email: "erin@globex.test", name: "Erin Evans", role: "admin", team: null },
+      { email: "frank@globex.test", name: "Frank Fischer", role: "member", team: null },
+    ],
+  },
+] as const;
+
+export interface SeedResult {
+  orgs: number;
+  users: number;
+}
+
+/** Idempotent: running it again updates the fixtures in place and creates nothing twice. */
+export async function seedDatabase(prisma: PrismaClient): Promise<SeedResult> {
+  let users = 0;
+  for (const o of SEED_ORGS) {
+    const org = await prisma.org.upsert({
+      where: { slug: o.slug },
+      create: { slug: o.slug, name: o.name, emailDomains: [...o.emailDomains] },
+      update: { name: o.name, emailDomains: [...o.emailDomains] },
+    });
+    const teamIds = new Map<string, string>();
+    for (const name of o.teams) {
+      const team = await prisma.team.upsert({
+        where: { orgId_name: { orgId: org.id, name } },
+        create: { orgId: org.id, name },
+        update: {},
+      });
+      teamIds.set(name, team.id);
+    }
+    for (const u of o.users) {
+      const teamId = u.team ? (teamIds.get(u.team) ?? null) : null;
+      await prisma.user.upsert({
+        where: { email: u.email },
+        create: { email: u.email, name: u.name, role: u.role, orgId: org.id, teamId },
+        update: { name: u.name, role: u.role, orgId: org.id, teamId },
+      });
+      users++;
+    }
+  }
+  return { orgs: SEED_ORGS.length, users };
+}
+
+export async function isEmpty(prisma: PrismaClient): Promise<boolean> {
+  return (await prisma.org.count()) === 0;
+}

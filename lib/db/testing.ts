@@ -1,0 +1,91 @@
+/**
+ * Test databases for integration tests (*.db.test.ts). The vitest project decides the engine
+ * through ENCLAVE_TEST_DB: a fresh in-memory PGlite, or a throwaway PostgreSQL database created
+ * for this test file and dropped afterwards. Both go through the same migration runner.
+ */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { MEMORY, openDatabase, type Database, type DatabaseKind } from "./client";
+import { setDatabase } from "./database";
+import { seedDatabase } from "./seed";
+import type { UserRecord } from "./types";
+
+export const TEST_DATABASE_ADMIN_URL =
+  process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+export function testDbKind(): DatabaseKind {
+  const k = process.env.ENCLAVE_TEST_DB ?? "pglite";
+  if (k !== "pglite" && k !== "postgres" && k !== "postgresql") throw new Error(`ENCLAVE_TEST_DB=${k}?`);
+  return k === "pglite" ? "pglite" : "postgresql";
+}
+
+export interface TestDatabase {
+  db: Database;
+  kind: DatabaseKind;
+  /** For PostgreSQL: the URL of the throwaway database (child processes can connect to it). */
+  url: string | null;
+  dispose(): Promise<void>;
+}
+
+export async function createThrowawayPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `enclave_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_ADMIN_URL });
+  try {
+    await admin.connect();
+  } catch (e) {
+    throw new Error(
+      `PostgreSQL integration tests need a server at ${TEST_DATABASE_ADMIN_URL} (set TEST_DATABASE_URL). ` +
+        `\`bash .ci/run\` and \`npm test\` start the local one. Cause: ${(e as Error).message}`,
+    );
+  }
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function createTestDatabase(opts: { seed?: boolean; install?: boolean } = {}): Promise<TestDatabase> {
+  const kind = testDbKind();
+  let db: Database;
+  let url: string | null = null;
+  let drop: () => Promise<void> = async () => {};
+  if (kind === "pglite") {
+    db = await openDatabase({ kind: "pglite", dataDir: MEMORY });
+  } else {
+    const throwaway = await createThrowawayPostgres();
+    url = throwaway.url;
+    drop = throwaway.drop;
+    db = await openDatabase({ kind: "postgresql", url, migrate: true, poolSize: 5 });
+  }
+  if (opts.seed !== false) await seedDatabase(db.prisma);
+  if (opts.install !== false) setDatabase(db);
+  return {
+    db,
+    kind,
+    url,
+    async dispose() {
+      if (opts.install !== false) setDatabase(undefined);
+      await db.close();
+      await drop();
+    },
+  };
+}
+
+/** Seeded users by email, for building principals in tests. */
+export async function seededUser(db: Database, email: string): Promise<UserRecord> {
+  const u = await db.prisma.user.findUnique({
+    where: { email },
+    select: { id: true, orgId: true, email: true, name: true, role: true, teamId: true, disabledAt: true },
+  });
+  if (!u) throw new Error(`no seeded user ${email}`);
+  return u;
+}

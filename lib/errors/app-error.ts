@@ -1,0 +1,75 @@
+import type { ZodError } from "zod";
+
+/** Error codes are part of the public API: clients switch on them. */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 422,
+  rate_limited: 429,
+  internal: 500,
+  model_unavailable: 502,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; fields?: FieldIssue[] };
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly fields?: FieldIssue[];
+  readonly retryAfterSeconds?: number;
+
+  constructor(code: ErrorCode, message: string, opts: { fields?: FieldIssue[]; retryAfterSeconds?: number; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.fields = opts.fields;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) } };
+  }
+
+  toResponse(): Response {
+    const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
+    if (this.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(this.retryAfterSeconds));
+    return new Response(JSON.stringify(this.toBody()), { status: this.status, headers });
+  }
+
+  static notFound(what = "Resource"): AppError {
+    // Same answer whether the thing is missing or belongs to someone else.
+    return new AppError("not_found", `${what} not found.`);
+  }
+
+  static unauthorized(message = "Sign in to continue."): AppError {
+    return new AppError("unauthorized", message);
+  }
+
+  static fromZod(error: ZodError, code: ErrorCode = "validation_failed"): AppError {
+    const fields = error.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message }));
+    const summary = fields.map((f) => `${f.field}: ${f.message}`).join("; ");
+    return new AppError(code, `Invalid request: ${summary}`, { fields });
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
