@@ -1,0 +1,18 @@
+import { createUIMessageStreamResponse } from "ai";
+import { ChatRequestSchema } from "@/lib/chat/schema";
+import { runChatTurn } from "@/lib/chat/turn";
+import { env } from "@/lib/config/env";
+import { readJsonBody } from "@/lib/http/body";
+import { withPrincipal } from "@/lib/http/route";
+
+export const dynamic = "force-dynamic";
+
+export const POST = withPrincipal(async (req, principal, { requestId }) => {
+  // Room for the message itself plus the JSON around it; the exact text limit is checked in the turn.
+  const body = await readJsonBody(req, ChatRequestSchema, { maxBytes: env().MAX_MESSAGE_BYTES * 2 + 16 * 1024 });
+  const turn = await runChatTurn(principal, body, { requestId, signal: req.signal });
+  return createUIMessageStreamResponse({
+    stream: turn.stream,
+    headers: { "x-conversation-id": turn.conversationId, "x-request-id": requestId },
+  });
+});

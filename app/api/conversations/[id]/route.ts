@@ -1,0 +1,19 @@
+import { deleteConversation, getConversation, renameConversation, RenameSchema } from "@/lib/conversations/queries";
+import { readJsonBody } from "@/lib/http/body";
+import { json, withPrincipal } from "@/lib/http/route";
+
+export const dynamic = "force-dynamic";
+
+type Params = { id: string };
+
+export const GET = withPrincipal<Params>(async (_req, principal, { params }) => json(await getConversation(principal, params.id)));
+
+export const PATCH = withPrincipal<Params>(async (req, principal, { params }) => {
+  const { title } = await readJsonBody(req, RenameSchema, { maxBytes: 4096 });
+  return json(await renameConversation(principal, params.id, title));
+});
+
+export const DELETE = withPrincipal<Params>(async (_req, principal, { params }) => {
+  await deleteConversation(principal, params.id);
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,217 @@
+"use client";
+
+import { useChat } from "@ai-sdk/react";
+import { DefaultChatTransport } from "ai";
+import Link from "next/link";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { EnclaveUIMessage } from "@/lib/chat/ui-messages";
+import { parseApiError, type ApiErrorInfo } from "./api-error";
+import { useHydrated } from "@/components/ui/use-hydrated";
+import { Composer } from "./composer";
+import { notifyConversationsChanged } from "./events";
+import { MessageItem, TypingDots, type DisplayStatus } from "./message-item";
+
+const SUGGESTIONS = [
+  "Summarize the key points of a document I paste",
+  "Draft a polite follow-up email to a customer",
+  "Write a function that validates an email address",
+];
+
+export function ChatView({
+  id,
+  initialMessages,
+  isNew,
+  modelLabel,
+  maxMessageBytes,
+}: {
+  id: string;
+  initialMessages: EnclaveUIMessage[];
+  isNew: boolean;
+  modelLabel: string;
+  maxMessageBytes: number;
+}) {
+  const hydrated = useHydrated();
+  const [input, setInput] = useState("");
+  const [notice, setNotice] = useState<ApiErrorInfo | null>(null);
+  const announced = useRef(!isNew);
+  const lastSent = useRef<{ id: string; text: string } | null>(null);
+  const bottom = useRef<HTMLDivElement>(null);
+
+  const transport = useMemo(
+    () =>
+      new DefaultChatTransport<EnclaveUIMessage>({
+        api: "/api/chat",
+        // The server loads history itself; only the new (or retried) message travels.
+        prepareSendMessagesRequest: ({ id: conversationId, messages, trigger }) => ({
+          body: { id: conversationId, message: messages[messages.length - 1], trigger },
+        }),
+      }),
+    [],
+  );
+
+  const { messages, sendMessage, status, stop, regenerate, error, clearError, setMessages } = useChat<EnclaveUIMessage>({
+    id,
+    messages: initialMessages,
+    transport,
+    onFinish: () => announce(),
+  });
+
+  // Once the server has the conversation, give it its own URL and show it in the sidebar.
+  function announce() {
+    if (!announced.current) {
+      announced.current = true;
+      window.history.replaceState(null, "", `/chat/${id}`);
+    }
+    notifyConversationsChanged();
+  }
+
+  useEffect(() => {
+    if (status === "streaming" && !announced.current) announce();
+  });
+
+  // A request the server rejected outright (JSON error: too large, invalid, signed out) stored
+  // nothing: take the message back into the composer and say why. A failure mid-stream did
+  // store the message, so it stays, with a retry.
+  const rejected = error ? parseApiError(error) : null;
+  useEffect(() => {
+    if (!error || !rejected?.code) return;
+    const sent = lastSent.current;
+    setMessages((ms) => ms.filter((m) => m.id !== sent?.id));
+    if (sent) setInput((cur) => cur || sent.text);
+    setNotice(rejected);
+    clearError();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [error]);
+
+  useEffect(() => {
+    if (error && !rejected?.code) announce();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [error]);
+
+  useEffect(() => {
+    bottom.current?.scrollIntoView({ block: "end" });
+  }, [messages, status]);
+
+  const busy = status === "submitted" || status === "streaming";
+
+  function submit(text = input) {
+    const trimmed = text.trim();
+    if (!trimmed || busy) return;
+    setNotice(null);
+    const messageId = crypto.randomUUID();
+    lastSent.current = { id: messageId, text };
+    setInput("");
+    void sendMessage({ id: messageId, role: "user", parts: [{ type: "text", text: trimmed }] });
+  }
+
+  function retry() {
+    setNotice(null);
+    clearError();
+    void regenerate();
+  }
+
+  function statusOf(m: EnclaveUIMessage, i: number): DisplayStatus {
+    const isLast = i === messages.length - 1;
+    if (isLast && m.role === "assistant") {
+      if (status === "streaming") return "streaming";
+      if (status === "error") return m.metadata?.status === "complete" ? "complete" : "interrupted";
+    }
+    const s = m.metadata?.status;
+    // A reply that started but never finished in this tab was stopped or cut off.
+    if (s === "streaming") return isLast && busy ? "streaming" : "interrupted";
+    return s ?? "complete";
+  }
+
+  const last = messages[messages.length - 1];
+  const lastStatus = last ? statusOf(last, messages.length - 1) : null;
+  const canRetryLast = !busy && last?.role === "assistant" && (lastStatus === "interrupted" || lastStatus === "error");
+  const streamFailure = error && !rejected?.code ? rejected : null;
+
+  return (
+    <div className="flex h-full min-h-0 flex-col">
+      <div className="flex-1 overflow-y-auto" aria-live="polite">
+        <div className="mx-auto flex max-w-3xl flex-col gap-6 px-4 py-6">
+          {messages.length === 0 && !busy ? (
+            <EmptyState modelLabel={modelLabel} onPick={(s) => setInput(s)} disabled={!hydrated} />
+          ) : (
+            messages.map((m, i) => (
+              <MessageItem
+                key={m.id}
+                message={m}
+                status={statusOf(m, i)}
+                onRetry={canRetryLast && i === messages.length - 1 ? retry : undefined}
+              />
+            ))
+          )}
+          {status === "submitted" && last?.role === "user" && <TypingDots />}
+          {streamFailure && (
+            <div role="alert" className="flex flex-wrap items-center gap-3 rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
+              <span className="flex-1">{streamFailure.message}</span>
+              {!canRetryLast && (
+                <button type="button" onClick={retry} className="rounded-md border border-red-400 px-3 py-1 font-medium">
+                  Retry
+                </button>
+              )}
+            </div>
+          )}
+          <div ref={bottom} />
+        </div>
+      </div>
+      <div className="border-t border-neutral-200 bg-white/80 px-4 py-3 backdrop-blur dark:border-neutral-800 dark:bg-neutral-950/80">
+        <div className="mx-auto max-w-3xl space-y-2">
+          {notice && (
+            <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+              {notice.message}
+              {notice.code === "unauthorized" && (
+                <>
+                  {" "}
+                  <Link href="/signin" className="font-medium underline">
+                    Sign in again
+                  </Link>
+                </>
+              )}
+            </div>
+          )}
+          <Composer
+            value={input}
+            onChange={setInput}
+            onSubmit={() => submit()}
+            onStop={() => void stop()}
+            busy={busy}
+            disabled={!hydrated}
+            maxBytes={maxMessageBytes}
+          />
+          <p className="text-center text-xs text-neutral-500">
+            Answers come from <span data-testid="model-label">{modelLabel}</span>. Check important facts.
+          </p>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function EmptyState({ modelLabel, onPick, disabled }: { modelLabel: string; onPick: (s: string) => void; disabled: boolean }) {
+  return (
+    <div className="flex flex-col items-center gap-6 py-16 text-center">
+      <div>
+        <h2 className="text-2xl font-semibold">How can I help?</h2>
+        <p className="mt-2 text-sm text-neutral-500">
+          You are chatting with <strong>{modelLabel}</strong>. Your conversations are private to you.
+        </p>
+      </div>
+      <div className="grid w-full max-w-xl gap-2 sm:grid-cols-3">
+        {SUGGESTIONS.map((s) => (
+          <button
+            key={s}
+            type="button"
+            disabled={disabled}
+            onClick={() => onPick(s)}
+            className="rounded-xl border border-neutral-200 p-3 text-left text-sm hover:bg-neutral-50 disabled:opacity-50 dark:border-neutral-800 dark:hover:bg-neutral-900"
+          >
+            {s}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}

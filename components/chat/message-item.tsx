@@ -1,0 +1,69 @@
+"use client";
+
+import type { EnclaveUIMessage } from "@/lib/chat/ui-messages";
+import { Markdown } from "./markdown";
+
+function textOf(m: EnclaveUIMessage): string {
+  return m.parts
+    .filter((p): p is { type: "text"; text: string } => p.type === "text")
+    .map((p) => p.text)
+    .join("");
+}
+
+export type DisplayStatus = "complete" | "streaming" | "interrupted" | "error";
+
+export function MessageItem({
+  message,
+  status,
+  onRetry,
+}: {
+  message: EnclaveUIMessage;
+  status: DisplayStatus;
+  onRetry?: () => void;
+}) {
+  const text = textOf(message);
+  if (message.role === "user") {
+    return (
+      <div className="flex justify-end" data-testid="message" data-role="user">
+        <div className="max-w-[85%] rounded-2xl bg-neutral-100 px-4 py-2.5 whitespace-pre-wrap break-words dark:bg-neutral-800">{text}</div>
+      </div>
+    );
+  }
+  const meta = message.metadata;
+  return (
+    <div className="flex flex-col gap-1.5" data-testid="message" data-role="assistant" data-status={status}>
+      {text ? (
+        <Markdown text={text} />
+      ) : status === "streaming" ? (
+        <TypingDots />
+      ) : null}
+      <div className="flex flex-wrap items-center gap-2 text-xs text-neutral-500">
+        {meta?.model && <span>{meta.model}</span>}
+        {status === "interrupted" && (
+          <span className="rounded bg-amber-100 px-1.5 py-0.5 font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+            Interrupted
+          </span>
+        )}
+        {status === "error" && (
+          <span className="rounded bg-red-100 px-1.5 py-0.5 font-medium text-red-900 dark:bg-red-950 dark:text-red-200">Failed</span>
+        )}
+        {(status === "interrupted" || status === "error") && meta?.error && <span>{meta.error}</span>}
+        {onRetry && (
+          <button type="button" onClick={onRetry} className="font-medium text-neutral-700 underline underline-offset-2 dark:text-neutral-300">
+            Retry
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function TypingDots() {
+  return (
+    <span role="status" aria-label="Assistant is replying" className="inline-flex gap-1 py-2">
+      {[0, 150, 300].map((d) => (
+        <span key={d} className="size-1.5 animate-bounce rounded-full bg-neutral-400" style={{ animationDelay: `${d}ms` }} />
+      ))}
+    </span>
+  );
+}

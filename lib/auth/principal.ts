@@ -1,0 +1,19 @@
+import { cache } from "react";
+import { unsafeResolveSession } from "@/lib/db/identity";
+import type { Principal } from "@/lib/principal";
+import { auth } from "./auth";
+
+/**
+ * The signed-in principal for this request, or null. The cookie only names a server-side
+ * session; the session row and the user's state are read every time, so sign-out, expiry and
+ * deactivation take effect on the very next request. Memoised per request for server components.
+ */
+export const getPrincipal = cache(async (): Promise<Principal | null> => {
+  const session = await auth();
+  const sid = session?.sid;
+  if (!sid) return null;
+  const active = await unsafeResolveSession(sid);
+  if (!active) return null;
+  const u = active.user;
+  return { userId: u.id, orgId: u.orgId, role: u.role, teamId: u.teamId, sessionId: sid, email: u.email, name: u.name };
+});

@@ -1,0 +1,30 @@
+import { env } from "@/lib/config/env";
+import { getDatabase } from "@/lib/db";
+import { describeModels } from "@/lib/models/registry";
+import { isDevLoginEnabled, isOidcConfigured } from "@/lib/config/env";
+import { logger } from "@/lib/observability/logger";
+import { authSecret } from "@/lib/auth/secret";
+
+export async function bootstrap(): Promise<void> {
+  try {
+    const e = env();
+    authSecret();
+    const db = await getDatabase();
+    const m = describeModels(e);
+    logger.info(
+      {
+        database: db.kind,
+        model: m.label,
+        sso: isOidcConfigured(e),
+        devLogin: isDevLoginEnabled(e),
+      },
+      `Enclave ready: ${db.kind === "pglite" ? "embedded PGlite database" : "PostgreSQL"}, ${m.label}` +
+        `${isDevLoginEnabled(e) ? ", dev sign-in on" : ""}${isOidcConfigured(e) ? ", SSO on" : ""}`,
+    );
+  } catch (err) {
+    // Refuse to serve rather than run half-configured (locked data dir, bad env, pending migrations).
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`\nEnclave cannot start: ${message}\n`);
+    process.exit(1);
+  }
+}

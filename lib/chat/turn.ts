@@ -1,0 +1,200 @@
+import { randomUUID } from "node:crypto";
+import { convertToModelMessages, streamText, toUIMessageStream, type ToolSet, type UIMessageChunk } from "ai";
+import { env } from "@/lib/config/env";
+import { db, type MessageStatus, type StoredMessage } from "@/lib/db";
+import { AppError } from "@/lib/errors/app-error";
+import { getLanguageModel } from "@/lib/models/registry";
+import type { Principal } from "@/lib/principal";
+import { describeModelFailure, type ModelFailure } from "./model-errors";
+import { messageText, titleFrom, type ChatRequest } from "./schema";
+import { turnTracer } from "./turn-events";
+import { forModel, type EnclaveUIMessage, type MessageMetadata } from "./ui-messages";
+
+const INSTRUCTIONS =
+  "You are Enclave, an assistant inside a company's private AI workspace. Answer clearly and concisely in Markdown. " +
+  "You only know this user's own conversation; never claim access to other people's data.";
+
+export interface TurnOutcome {
+  status: Exclude<MessageStatus, "streaming">;
+  text: string;
+  failure?: ModelFailure;
+}
+
+export interface ChatTurn {
+  conversationId: string;
+  assistantMessageId: string;
+  createdConversation: boolean;
+  modelLabel: string;
+  /** The reply as AI SDK UI message chunks; cancelling it stops the model call. */
+  stream: ReadableStream<UIMessageChunk<MessageMetadata>>;
+  /** Settles once the reply is stored in its final state (complete, interrupted or error). */
+  done: Promise<TurnOutcome>;
+}
+
+export interface TurnOptions {
+  requestId: string;
+  /** Aborted when the caller goes away (client disconnect, stop button). */
+  signal?: AbortSignal;
+}
+
+const TIMEOUT = Symbol("model timeout");
+
+/**
+ * One chat turn, the pipeline every door uses (browser and, later, the OpenAI-compatible API):
+ * check → persist the user's message and a placeholder reply → call the model → stream →
+ * persist the final reply, also when the stream breaks or the caller leaves.
+ */
+export async function runChatTurn(principal: Principal, req: ChatRequest, opts: TurnOptions): Promise<ChatTurn> {
+  const e = env();
+  const trace = turnTracer(principal, opts.requestId, req.id);
+  const text = messageText(req.message.parts);
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > e.MAX_MESSAGE_BYTES) {
+    throw new AppError(
+      "payload_too_large",
+      `Your message is ${(bytes / 1024).toFixed(1)} KB; the limit is ${Math.floor(e.MAX_MESSAGE_BYTES / 1024)} KB. Shorten it or split it into several messages.`,
+      { fields: [{ field: "message.parts", message: `over ${e.MAX_MESSAGE_BYTES} bytes` }] },
+    );
+  }
+  if (!text.trim()) {
+    throw new AppError("validation_failed", "The message is empty.", { fields: [{ field: "message.parts", message: "no text" }] });
+  }
+  trace("received", { bytes });
+
+  const scoped = db.for(principal);
+  // Both reads are scoped to me: someone else's conversation id yields null and no history.
+  const [conversation, history] = await Promise.all([
+    scoped.conversations.getById(req.id),
+    scoped.messages.listForConversation(req.id, { limit: e.HISTORY_MESSAGE_LIMIT }),
+  ]);
+  const retried = history.find((m) => m.id === req.message.id && m.role === "user");
+  const choice = getLanguageModel("large");
+  const assistantMessageId = randomUUID();
+  const now = Date.now();
+  await scoped.messages.startTurn({
+    conversationId: req.id,
+    newConversationTitle: conversation ? null : titleFrom(text),
+    userMessage: retried ? null : { id: req.message.id, parts: req.message.parts, createdAt: new Date(now) },
+    supersedeAssistantAfter: retried ? retried.createdAt : null,
+    assistantMessage: { id: assistantMessageId, model: choice.label, createdAt: new Date(now + 1) },
+  });
+  trace("persisted", { created: !conversation, retry: Boolean(retried) });
+
+  const context: StoredMessage[] = retried
+    ? history.slice(0, history.indexOf(retried) + 1)
+    : [
+        ...history,
+        {
+          id: req.message.id,
+          conversationId: req.id,
+          role: "user",
+          parts: req.message.parts,
+          status: "complete",
+          model: null,
+          inputTokens: null,
+          outputTokens: null,
+          error: null,
+          createdAt: new Date(now),
+        },
+      ];
+  const messages = await convertToModelMessages(forModel(context));
+
+  const abort = new AbortController();
+  const onCallerGone = () => abort.abort(opts.signal?.reason ?? "caller went away");
+  if (opts.signal?.aborted) onCallerGone();
+  opts.signal?.addEventListener("abort", onCallerGone, { once: true });
+  const timer = setTimeout(() => abort.abort(TIMEOUT), e.MODEL_TIMEOUT_MS);
+
+  let failure: ModelFailure | undefined;
+  let usage: { inputTokens?: number; outputTokens?: number } = {};
+  let resolveDone!: (o: TurnOutcome) => void;
+  const done = new Promise<TurnOutcome>((r) => (resolveDone = r));
+
+  trace("model_call", { provider: choice.provider, model: choice.modelId });
+  const result = streamText({
+    model: choice.model,
+    instructions: INSTRUCTIONS,
+    messages,
+    abortSignal: abort.signal,
+    maxRetries: e.MODEL_MAX_RETRIES,
+  });
+
+  const ui = toUIMessageStream<ToolSet, EnclaveUIMessage>({
+    stream: result.stream,
+    generateMessageId: () => assistantMessageId,
+    messageMetadata: ({ part }) => {
+      if (part.type === "start") return { status: "streaming", model: choice.label, createdAt: new Date(now + 1).toISOString() };
+      if (part.type === "finish") {
+        usage = { inputTokens: part.totalUsage.inputTokens, outputTokens: part.totalUsage.outputTokens };
+        return { status: "complete", model: choice.label, ...usage };
+      }
+      return undefined;
+    },
+    onError: (error) => {
+      failure = describeModelFailure(error, { timedOut: abort.signal.reason === TIMEOUT });
+      return failure.message;
+    },
+    onEnd: async ({ responseMessage, outcome, isCancelled }) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onCallerGone);
+      const parts = responseMessage.parts.filter((p) => p.type === "text" && p.text.length > 0).map((p) => ({ type: "text", text: (p as { text: string }).text }));
+      const replyText = parts.map((p) => p.text).join("");
+      let status: TurnOutcome["status"];
+      let error: string | null = null;
+      if (outcome.status === "completed" && !isCancelled && !failure) {
+        status = "complete";
+      } else if (failure || outcome.status === "failed") {
+        failure ??= describeModelFailure(outcome.status === "failed" ? outcome.error : undefined);
+        status = replyText ? "interrupted" : "error";
+        error = failure.message;
+      } else {
+        status = "interrupted";
+        error = abort.signal.reason === TIMEOUT ? describeModelFailure(null, { timedOut: true }).message : "Stopped before the reply finished.";
+      }
+      try {
+        await scoped.messages.finish(assistantMessageId, {
+          parts,
+          status,
+          error,
+          inputTokens: usage.inputTokens ?? null,
+          outputTokens: usage.outputTokens ?? null,
+        });
+      } finally {
+        trace(status === "complete" ? "completed" : status === "error" ? "failed" : "interrupted", {
+          chars: replyText.length,
+          ...usage,
+          ...(failure ? { failure: failure.kind, status: failure.status } : {}),
+        });
+        resolveDone({ status, text: replyText, failure });
+      }
+    },
+  });
+
+  // Forward chunks ourselves so that a consumer cancelling (the browser went away) reliably
+  // aborts the model call, whatever the framework does with the request's own signal.
+  const reader = ui.getReader();
+  const stream = new ReadableStream<UIMessageChunk<MessageMetadata>>({
+    async pull(controller) {
+      try {
+        const { value, done: end } = await reader.read();
+        if (end) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        controller.error(err);
+      }
+    },
+    async cancel(reason) {
+      abort.abort(reason ?? "stream cancelled");
+      await reader.cancel(reason);
+    },
+  });
+
+  return {
+    conversationId: req.id,
+    assistantMessageId,
+    createdConversation: !conversation,
+    modelLabel: choice.label,
+    stream,
+    done,
+  };
+}

@@ -1,0 +1,46 @@
+import type { UIMessage } from "ai";
+import type { MessageStatus, StoredMessage } from "@/lib/db";
+
+/** What the browser gets alongside each message (rendered as badges, retry buttons, …). */
+export interface MessageMetadata {
+  status?: MessageStatus;
+  model?: string | null;
+  createdAt?: string;
+  error?: string | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+}
+
+export type EnclaveUIMessage = UIMessage<MessageMetadata>;
+
+// A reply still marked `streaming` long after it started belongs to a turn that died with its
+// process; show it as interrupted so the user can retry.
+const STALE_STREAM_MS = 10 * 60 * 1000;
+
+export function effectiveStatus(m: Pick<StoredMessage, "status" | "createdAt">, now = Date.now()): MessageStatus {
+  if (m.status === "streaming" && now - m.createdAt.getTime() > STALE_STREAM_MS) return "interrupted";
+  return m.status;
+}
+
+export function toUIMessage(m: StoredMessage, now = Date.now()): EnclaveUIMessage {
+  return {
+    id: m.id,
+    role: m.role,
+    parts: m.parts as EnclaveUIMessage["parts"],
+    metadata: {
+      status: effectiveStatus(m, now),
+      model: m.model,
+      createdAt: m.createdAt.toISOString(),
+      error: m.error,
+      inputTokens: m.inputTokens,
+      outputTokens: m.outputTokens,
+    },
+  };
+}
+
+/** The history the model sees: what was said, minus failed replies that said nothing. */
+export function forModel(history: StoredMessage[]): EnclaveUIMessage[] {
+  return history
+    .filter((m) => !(m.role === "assistant" && m.parts.length === 0))
+    .map((m) => ({ id: m.id, role: m.role, parts: m.parts as EnclaveUIMessage["parts"] }));
+}

@@ -1,0 +1,26 @@
+import { getDatabase } from "@/lib/db";
+import { pingDatabase } from "@/lib/db/identity";
+import { describeModels } from "@/lib/models/registry";
+import pkg from "@/package.json" with { type: "json" };
+
+export interface Health {
+  status: "ok" | "degraded";
+  database: "pglite" | "postgresql";
+  version: string;
+  model: { provider: string; label: string };
+}
+
+export async function checkHealth(): Promise<{ health: Health; ok: boolean }> {
+  const database = (await getDatabase()).kind;
+  let ok = true;
+  try {
+    await pingDatabase();
+  } catch {
+    ok = false;
+  }
+  const m = describeModels();
+  return {
+    ok,
+    health: { status: ok ? "ok" : "degraded", database, version: pkg.version, model: { provider: m.provider, label: m.label } },
+  };
+}
