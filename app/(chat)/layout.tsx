@@ -1,16 +1,17 @@
 import { AppShell } from "@/components/chat/app-shell";
 import { requirePrincipal } from "@/lib/auth/require";
 import { describeModels } from "@/lib/models/registry";
+import { getMyProfile } from "@/lib/profile";
 import { signOutAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 
 export default async function ChatLayout({ children }: { children: React.ReactNode }) {
   const p = await requirePrincipal();
-  const models = describeModels();
+  const [profile, models] = [await getMyProfile(p), describeModels()];
   return (
     <AppShell
-      user={{ name: p.name, email: p.email, role: p.role }}
+      user={{ name: profile.name, email: profile.email, role: profile.role, orgName: profile.org.name, teamName: profile.team?.name ?? null }}
       modelLabel={models.label}
       isOffline={models.provider === "offline"}
       signOutAction={signOutAction}

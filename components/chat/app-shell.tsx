@@ -7,6 +7,8 @@ export interface ShellUser {
   name: string;
   email: string;
   role: string;
+  orgName: string;
+  teamName: string | null;
 }
 
 export function AppShell({
@@ -49,8 +51,10 @@ export function AppShell({
             <div className="truncate font-medium" data-testid="current-user">
               {user.name}
             </div>
-            <div className="truncate text-xs text-neutral-500">
-              {user.email} · {user.role}
+            <div className="truncate text-xs text-neutral-500">{user.email}</div>
+            <div className="truncate text-xs text-neutral-500" data-testid="current-org">
+              {user.orgName} · {user.role}
+              {user.teamName ? ` · ${user.teamName}` : ""}
             </div>
             <form action={signOutAction} className="mt-2">
               <button className="text-xs font-medium text-neutral-600 underline underline-offset-2 dark:text-neutral-400">Sign out</button>

@@ -6,18 +6,21 @@
 import type { Principal } from "@/lib/principal";
 import { conversationRepository } from "./repositories/conversations";
 import { messageRepository } from "./repositories/messages";
+import { profileRepository } from "./repositories/profile";
 
 export const db = {
   for(principal: Principal) {
     return {
       conversations: conversationRepository(principal),
       messages: messageRepository(principal),
+      profile: profileRepository(principal),
     };
   },
 };
 
 export type ScopedDb = ReturnType<typeof db.for>;
 export type * from "./types";
+export type { Profile } from "./repositories/profile";
 export type { StartTurnInput, FinishMessageInput } from "./repositories/messages";
 export { getDatabase, closeDatabase } from "./database";
 export type { DatabaseKind } from "./client";
