@@ -8,6 +8,7 @@ import type { Principal } from "@/lib/principal";
 import { describeModelFailure, type ModelFailure } from "./model-errors";
 import { messageText, titleFrom, type ChatRequest } from "./schema";
 import { turnTracer } from "./turn-events";
+import { logger } from "@/lib/observability/logger";
 import { forModel, type EnclaveUIMessage, type MessageMetadata } from "./ui-messages";
 
 const INSTRUCTIONS =
@@ -117,6 +118,10 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     messages,
     abortSignal: abort.signal,
     maxRetries: e.MODEL_MAX_RETRIES,
+    // The default handler prints whole provider errors (request bodies included) to stderr.
+    onError: ({ error }) => {
+      logger.warn({ component: "chat", requestId: opts.requestId, err: errorSummary(error) }, "model stream error");
+    },
   });
 
   const ui = toUIMessageStream<ToolSet, EnclaveUIMessage>({
@@ -131,7 +136,8 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
       return undefined;
     },
     onError: (error) => {
-      failure = describeModelFailure(error, { timedOut: abort.signal.reason === TIMEOUT });
+      // Called again with its own wrapped result; the first, original error is the one to explain.
+      failure ??= describeModelFailure(error, { timedOut: abort.signal.reason === TIMEOUT });
       return failure.message;
     },
     onEnd: async ({ responseMessage, outcome, isCancelled }) => {
@@ -171,7 +177,8 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   });
 
   // Forward chunks ourselves so that a consumer cancelling (the browser went away) reliably
-  // aborts the model call, whatever the framework does with the request's own signal.
+  // aborts the model call, whatever the framework does with the request's own signal. A broken
+  // provider stream ends with an error chunk the client can show, not a torn connection.
   const reader = ui.getReader();
   const stream = new ReadableStream<UIMessageChunk<MessageMetadata>>({
     async pull(controller) {
@@ -180,7 +187,9 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
         if (end) controller.close();
         else controller.enqueue(value);
       } catch (err) {
-        controller.error(err);
+        failure ??= describeModelFailure(err, { timedOut: abort.signal.reason === TIMEOUT });
+        controller.enqueue({ type: "error", errorText: failure.message });
+        controller.close();
       }
     },
     async cancel(reason) {
@@ -197,4 +206,12 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     stream,
     done,
   };
+}
+
+function errorSummary(error: unknown): { name: string; message: string; status?: number } {
+  if (error instanceof Error) {
+    const status = (error as { statusCode?: unknown }).statusCode;
+    return { name: error.name, message: error.message.slice(0, 300), ...(typeof status === "number" ? { status } : {}) };
+  }
+  return { name: "unknown", message: String(error).slice(0, 300) };
 }
