@@ -1,0 +1,172 @@
+/**
+ * What Enclave adds before the first token, under load.
+ *
+ *   npm run bench:chat -- [--users 100] [--turns 5] [--db pglite|postgres]
+ *
+ * Starts the mock OpenAI server (no artificial delays) and a production Enclave server pointed
+ * at it, signs in N users, then has them all stream chat turns at once. It measures time to
+ * first token (TTFT) through Enclave, and the same against the mock server directly at the
+ * same concurrency. The difference is Enclave's overhead: auth, session lookup, validation,
+ * the database reads and writes before the model call, and the streaming plumbing.
+ * Needs a production build (`npm run build`). Prints figures; never fails on them.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { startMockOpenAI } from "../e2e/fixtures/mock-openai/server";
+import { openDatabase, type Database } from "../lib/db/client";
+import { seedDatabase } from "../lib/db/seed";
+import { createThrowawayPostgres } from "../lib/db/testing";
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
+const USERS = Number(args.get("users") ?? 100);
+const TURNS = Number(args.get("turns") ?? 5);
+const DB = (args.get("db") ?? "pglite") as "pglite" | "postgres";
+const PORT = Number(args.get("port") ?? 3390);
+const BASE = `http://localhost:${PORT}`;
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+const fmt = (n: number) => n.toFixed(1).padStart(7);
+
+async function firstTokenMs(res: Response, t0: number, marker: string): Promise<number> {
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  let ttft = NaN;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    if (Number.isNaN(ttft) && buf.includes(marker)) ttft = performance.now() - t0;
+  }
+  return ttft;
+}
+
+async function signIn(email: string): Promise<string> {
+  const csrfRes = await fetch(`${BASE}/api/auth/csrf`);
+  const cookie = (csrfRes.headers.getSetCookie() ?? []).map((c) => c.split(";")[0]).join("; ");
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const res = await fetch(`${BASE}/api/auth/callback/dev`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+    body: new URLSearchParams({ csrfToken, email, callbackUrl: `${BASE}/chat` }),
+  });
+  const session = (res.headers.getSetCookie() ?? []).map((c) => c.split(";")[0] ?? "").find((c) => c.startsWith("authjs.session-token="));
+  if (!session) throw new Error(`sign-in failed for ${email}: ${res.status}`);
+  return session;
+}
+
+async function main(): Promise<void> {
+  const mock = await startMockOpenAI({ port: 0 });
+  const dataDir = mkdtempSync(join(tmpdir(), "enclave-bench-"));
+  let dbUrl: string | null = null;
+  let drop: (() => Promise<void>) | null = null;
+  let db: Database;
+  if (DB === "postgres") {
+    const pg = await createThrowawayPostgres();
+    dbUrl = pg.url;
+    drop = pg.drop;
+    db = await openDatabase({ kind: "postgresql", url: pg.url, migrate: true });
+  } else {
+    db = await openDatabase({ kind: "pglite", dataDir: join(dataDir, "pglite") });
+  }
+  await seedDatabase(db.prisma);
+  const acme = await db.prisma.org.findUniqueOrThrow({ where: { slug: "acme" } });
+  const emails = Array.from({ length: USERS }, (_, i) => `load-${String(i).padStart(3, "0")}@acme.test`);
+  await db.prisma.user.createMany({ data: emails.map((email) => ({ email, name: email, orgId: acme.id })), skipDuplicates: true });
+  await db.close();
+
+  const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: "1",
+      ENCLAVE_DATA_DIR: dataDir,
+      DATABASE_URL: dbUrl ?? "",
+      ENCLAVE_DEV_LOGIN: "true",
+      AUTH_SECRET: "bench-secret-bench-secret-bench-secret",
+      AUTH_URL: BASE,
+      OPENAI_BASE_URL: mock.url,
+      MODEL_LARGE: "mock-large",
+      MODEL_MAX_RETRIES: "0",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  try {
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`${BASE}/api/health`)).ok) break;
+      } catch {
+        /* not up yet */
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const cookies: string[] = [];
+    for (const e of emails) cookies.push(await signIn(e));
+
+    // Warm-up: JIT, connection pools, first-request compilation of routes.
+    await Promise.all(cookies.slice(0, 10).map((c) => chatTurn(c)));
+
+    async function chatTurn(cookie: string, conversationId = randomUUID()): Promise<number> {
+      const t0 = performance.now();
+      const res = await fetch(`${BASE}/api/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie },
+        body: JSON.stringify({ id: conversationId, message: { id: randomUUID(), role: "user", parts: [{ type: "text", text: "How are the Q3 numbers?" }] } }),
+      });
+      if (!res.ok) throw new Error(`chat ${res.status}: ${await res.text()}`);
+      return firstTokenMs(res, t0, '"type":"text-delta"');
+    }
+
+    async function directTurn(): Promise<number> {
+      const t0 = performance.now();
+      const res = await fetch(`${mock.url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer x" },
+        body: JSON.stringify({ model: "mock-large", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "How are the Q3 numbers?" }] }),
+      });
+      return firstTokenMs(res, t0, '"content":"');
+    }
+
+    async function run(label: string, one: (i: number) => Promise<number>): Promise<number[]> {
+      const samples: number[] = [];
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: USERS }, async (_, i) => {
+          for (let k = 0; k < TURNS; k++) samples.push(await one(i));
+        }),
+      );
+      const secs = (performance.now() - t0) / 1000;
+      console.log(
+        `${label.padEnd(28)} n=${samples.length}  p50 ${fmt(pct(samples, 50))} ms  p95 ${fmt(pct(samples, 95))} ms  p99 ${fmt(pct(samples, 99))} ms  (${(samples.length / secs).toFixed(0)} turns/s)`,
+      );
+      return samples;
+    }
+
+    console.log(`\n${USERS} users streaming at once, ${TURNS} turns each, database ${DB}, mock model without delays\n`);
+    const direct = await run("TTFT direct to model", () => directTurn());
+    const convs = cookies.map(() => randomUUID());
+    const via = await run("TTFT through Enclave", (i) => chatTurn(cookies[i]!, convs[i]));
+    console.log(
+      `\nEnclave overhead before the first token: p50 ${(pct(via, 50) - pct(direct, 50)).toFixed(1)} ms, p95 ${(pct(via, 95) - pct(direct, 95)).toFixed(1)} ms`,
+    );
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((r) => server.once("exit", r));
+    await mock.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    await drop?.();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
