@@ -53,7 +53,12 @@ export function ChatView({
     id,
     messages: initialMessages,
     transport,
-    onFinish: () => announce(),
+    // Also called when the request failed: a rejected message (413, 401, …) stored nothing, so
+    // there is no conversation to point the URL at; a stream that failed after it started is
+    // announced by the error effect below.
+    onFinish: ({ isError }) => {
+      if (!isError) announce();
+    },
   });
 
   // Once the server has the conversation, give it its own URL and show it in the sidebar.

@@ -83,8 +83,23 @@ export function Sidebar({ onNavigate }: { onNavigate?: () => void }) {
       return;
     }
     setState((s) => ({ ...s, items: s.items.filter((c) => c.id !== id) }));
-    if (pathname === `/chat/${id}`) router.push("/chat");
+    if (pathname === `/chat/${id}`) startNewChat();
     notifyConversationsChanged();
+  }
+
+  // A chat started on /chat moves to /chat/<id> with history.replaceState, so the router still
+  // holds the /chat page it rendered, with that conversation in it: a plain navigation to /chat
+  // would show it again. Refresh so the server renders a new, empty chat.
+  function startNewChat() {
+    router.push("/chat");
+    router.refresh();
+  }
+
+  function onNewChatClick(e: React.MouseEvent<HTMLAnchorElement>) {
+    onNavigate?.();
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    startNewChat();
   }
 
   return (
@@ -92,7 +107,7 @@ export function Sidebar({ onNavigate }: { onNavigate?: () => void }) {
       <div className="p-3">
         <Link
           href="/chat"
-          onClick={onNavigate}
+          onClick={onNewChatClick}
           className="flex w-full items-center justify-center gap-2 rounded-lg border border-neutral-300 px-3 py-2 text-sm font-medium hover:bg-neutral-100 dark:border-neutral-700 dark:hover:bg-neutral-800"
         >
           <span aria-hidden>＋</span> New chat
