@@ -1,0 +1,158 @@
+import { defineConfig, devices } from "@playwright/test";
+import { COMPAT_MODELS, OIDC_CLIENT, PORTS, URLS } from "./e2e/fixtures/servers";
+
+/**
+ * End-to-end suite: real headless Chromium (Debian's /usr/bin/chromium) against the production
+ * build. It does not build: run `next build` first (the test script does).
+ *
+ * Three app servers, each on a fresh embedded database, plus two fixtures:
+ *   offline  :3100  no AI provider (built-in offline model), dev sign-in on
+ *   compat   :3101  OpenAI-compatible provider = the mock model server, dev sign-in on
+ *   sso      :3102  OIDC sign-in against the local OpenID provider, dev sign-in off
+ *   oidc     :3198  e2e/fixtures/oidc (client enclave/enclave-secret)
+ *   mock     :3199  e2e/fixtures/mock-openai
+ */
+
+const NEXT = "node node_modules/next/dist/bin/next";
+const TSX = "node_modules/.bin/tsx";
+const STARTUP_TIMEOUT = 120_000;
+
+/**
+ * Variables an app server only gets when its configuration says so. They are removed (`env -u`)
+ * rather than set to "": lib/config/env.ts treats "" as unset, but lib/models/registry.ts imports
+ * @ai-sdk/openai, whose module-level `openai = createOpenAI()` reads process.env.OPENAI_BASE_URL
+ * itself and throws on "" ("baseURL must be a non-empty string"), so every route that touches the
+ * registry (/api/health included) answers 500. Removing them also keeps the caller's shell out.
+ */
+const OPTIONAL_VARS = [
+  "DATABASE_URL",
+  "REDIS_URL",
+  "OPENAI_API_KEY",
+  "OPENAI_BASE_URL",
+  "MODEL_SMALL",
+  "MODEL_LARGE",
+  "MODEL_MAX_RETRIES",
+  "MODEL_TIMEOUT_MS",
+  "OIDC_ISSUER",
+  "OIDC_CLIENT_ID",
+  "OIDC_CLIENT_SECRET",
+  "OIDC_NAME",
+  "ENCLAVE_DEV_LOGIN",
+  "OFFLINE_MODEL_DELAY_MS",
+  "MAX_MESSAGE_BYTES",
+  "HISTORY_MESSAGE_LIMIT",
+  "SESSION_MAX_AGE_HOURS",
+] as const;
+
+type AppName = "offline" | "compat" | "sso";
+type OptionalVar = (typeof OPTIONAL_VARS)[number];
+
+/**
+ * `next start` on a data directory wiped first (every run starts from the seed), with the common
+ * environment plus `config`; every other optional variable is unset.
+ */
+function appServer(name: AppName, config: Partial<Record<OptionalVar, string>>) {
+  const port = PORTS[name];
+  const dataDir = `.tmp/e2e/${name}`;
+  const unset = OPTIONAL_VARS.filter((v) => !(v in config))
+    .map((v) => `-u ${v}`)
+    .join(" ");
+  return {
+    command: `bash -c 'rm -rf ${dataDir} && exec env ${unset} ${NEXT} start -p ${port}'`,
+    url: `http://localhost:${port}/api/health`,
+    env: {
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      AUTH_SECRET: `enclave-e2e-${name}-secret-0123456789abcdef`,
+      AUTH_URL: `http://localhost:${port}`,
+      LOG_LEVEL: "warn",
+      ENCLAVE_DATA_DIR: dataDir,
+      ...config,
+    },
+    reuseExistingServer: false,
+    timeout: STARTUP_TIMEOUT,
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+    gracefulShutdown: { signal: "SIGTERM" as const, timeout: 5_000 },
+  };
+}
+
+export default defineConfig({
+  testDir: "./e2e",
+  // e2e/fixtures also holds Vitest tests (*.test.ts); Playwright only runs specs.
+  testMatch: "**/*.spec.ts",
+  fullyParallel: false,
+  forbidOnly: true,
+  workers: 2,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  outputDir: "test-results",
+  use: {
+    ...devices["Desktop Chrome"],
+    // Headless Chromium from Debian; Playwright's own browser downloads are not used.
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+    headless: true,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+  },
+  projects: [
+    { name: "offline", testMatch: ["chat/**/*.spec.ts", "isolation/**/*.spec.ts"], use: { baseURL: URLS.offline } },
+    { name: "compat", testMatch: ["compat/**/*.spec.ts"], use: { baseURL: URLS.compat } },
+    { name: "sso", testMatch: ["sso/**/*.spec.ts"], use: { baseURL: URLS.sso } },
+  ],
+  webServer: [
+    {
+      command: `${TSX} e2e/fixtures/mock-openai/cli.ts --port ${PORTS.mock} --host 127.0.0.1`,
+      url: `${URLS.mock}/__mock/health`,
+      reuseExistingServer: false,
+      timeout: STARTUP_TIMEOUT,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    {
+      command:
+        `${TSX} e2e/fixtures/oidc/cli.ts --port ${PORTS.oidc} --client-id ${OIDC_CLIENT.id} ` +
+        `--client-secret ${OIDC_CLIENT.secret} --redirect-uri ${OIDC_CLIENT.redirectUri}`,
+      url: `${URLS.oidc}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: STARTUP_TIMEOUT,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    appServer("offline", {
+      // Slow enough that streaming is observable in the browser.
+      OFFLINE_MODEL_DELAY_MS: "15",
+    }),
+    appServer("compat", {
+      OPENAI_BASE_URL: `${URLS.mock}/v1`,
+      MODEL_SMALL: COMPAT_MODELS.small,
+      MODEL_LARGE: COMPAT_MODELS.large,
+      MODEL_MAX_RETRIES: "0",
+      ENCLAVE_DEV_LOGIN: "true",
+    }),
+    appServer("sso", {
+      OIDC_ISSUER: URLS.oidc,
+      OIDC_CLIENT_ID: OIDC_CLIENT.id,
+      OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+      OIDC_NAME: OIDC_CLIENT.name,
+    }),
+  ],
+});
