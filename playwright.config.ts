@@ -19,10 +19,8 @@ const STARTUP_TIMEOUT = 120_000;
 
 /**
  * Variables an app server only gets when its configuration says so. They are removed (`env -u`)
- * rather than set to "": lib/config/env.ts treats "" as unset, but lib/models/registry.ts imports
- * @ai-sdk/openai, whose module-level `openai = createOpenAI()` reads process.env.OPENAI_BASE_URL
- * itself and throws on "" ("baseURL must be a non-empty string"), so every route that touches the
- * registry (/api/health included) answers 500. Removing them also keeps the caller's shell out.
+ * so that nothing from the caller's shell (a developer's OPENAI_API_KEY, a DATABASE_URL) leaks
+ * into a test server.
  */
 const OPTIONAL_VARS = [
   "DATABASE_URL",

@@ -55,7 +55,8 @@ test.describe("isolation between users", () => {
 
     // Someone else's conversation page is simply not found, in another org and in the same one.
     for (const intruder of [frank, dan]) {
-      await intruder.page.goto(`/chat/${aliceId}`);
+      const response = await intruder.page.goto(`/chat/${aliceId}`);
+      expect(response?.status()).toBe(404);
       await expect(intruder.page.getByRole("heading", { name: "Not found" })).toBeVisible();
       await expect(intruder.page.getByText(titles.alice)).toHaveCount(0);
       await expect(intruder.messages).toHaveCount(0);

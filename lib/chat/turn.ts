@@ -69,7 +69,7 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     scoped.messages.listForConversation(req.id, { limit: e.HISTORY_MESSAGE_LIMIT }),
   ]);
   const retried = history.find((m) => m.id === req.message.id && m.role === "user");
-  const choice = getLanguageModel("large");
+  const choice = await getLanguageModel("large");
   const assistantMessageId = randomUUID();
   const now = Date.now();
   await scoped.messages.startTurn({

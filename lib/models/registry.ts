@@ -1,4 +1,4 @@
-import { createOpenAI } from "@ai-sdk/openai";
+import type { createOpenAI } from "@ai-sdk/openai";
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { env, type Env } from "@/lib/config/env";
 import { createOfflineModel, OFFLINE_MODEL_LABEL } from "./offline-model";
@@ -41,13 +41,18 @@ export function modelIdFor(tier: ModelTier, e: Env = env()): string {
 type Cache = { key: string; openai?: ReturnType<typeof createOpenAI> };
 const holder = globalThis as typeof globalThis & { __enclaveModels?: Cache };
 
-function openaiProvider(e: Env): ReturnType<typeof createOpenAI> {
+// @ai-sdk/openai builds a default provider from process.env when it is first imported, and an
+// empty OPENAI_BASE_URL (which we treat as unset) makes that throw. Load it only when a provider
+// is configured, with the settings passed explicitly.
+async function openaiProvider(e: Env): Promise<ReturnType<typeof createOpenAI>> {
   const key = `${e.OPENAI_BASE_URL ?? ""}|${e.OPENAI_API_KEY ?? ""}`;
   if (holder.__enclaveModels?.key !== key || !holder.__enclaveModels.openai) {
+    if (process.env.OPENAI_BASE_URL === "") delete process.env.OPENAI_BASE_URL;
+    const { createOpenAI } = await import("@ai-sdk/openai");
     holder.__enclaveModels = {
       key,
       openai: createOpenAI({
-        baseURL: e.OPENAI_BASE_URL,
+        baseURL: e.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
         // Local servers usually accept any key; the SDK insists on one being present.
         apiKey: e.OPENAI_API_KEY ?? "not-needed",
         name: e.OPENAI_BASE_URL ? "openai-compatible" : "openai",
@@ -57,7 +62,7 @@ function openaiProvider(e: Env): ReturnType<typeof createOpenAI> {
   return holder.__enclaveModels.openai!;
 }
 
-export function getLanguageModel(tier: ModelTier, e: Env = env()): ModelChoice {
+export async function getLanguageModel(tier: ModelTier, e: Env = env()): Promise<ModelChoice> {
   const provider = providerKind(e);
   const modelId = modelIdFor(tier, e);
   if (provider === "offline") {
@@ -69,7 +74,7 @@ export function getLanguageModel(tier: ModelTier, e: Env = env()): ModelChoice {
       tier,
     };
   }
-  const openai = openaiProvider(e);
+  const openai = await openaiProvider(e);
   return provider === "openai-compatible"
     ? { model: openai.chat(modelId), provider, modelId, label: modelId, tier }
     : { model: openai(modelId), provider, modelId, label: `OpenAI ${modelId}`, tier };
