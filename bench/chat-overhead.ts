@@ -2,12 +2,16 @@
  * What Enclave adds before the first token, under load.
  *
  *   npm run bench:chat -- [--users 100] [--turns 5] [--db pglite|postgres]
+ *                         [--token-ms 20] [--think-ms 1000] [--profile DIR] [--log info]
  *
- * Starts the mock OpenAI server (no artificial delays) and a production Enclave server pointed
- * at it, signs in N users, then has them all stream chat turns at once. It measures time to
- * first token (TTFT) through Enclave, and the same against the mock server directly at the
- * same concurrency. The difference is Enclave's overhead: auth, session lookup, validation,
- * the database reads and writes before the model call, and the streaming plumbing.
+ * Starts the mock OpenAI server and a production Enclave server pointed at it, signs in N users,
+ * then has them all chat at once: each user sends a turn, reads the whole streamed reply (the
+ * mock paces tokens --token-ms apart, ~45 tokens a reply), waits --think-ms, and goes again.
+ * So at any moment most users are mid-stream, as in real use. It measures time to first token
+ * (TTFT) through Enclave and, under the same load, directly against the mock. The difference is
+ * what Enclave adds: auth and session lookup, validation, the database reads and writes before
+ * the model call, and the streaming plumbing. `--token-ms 0 --think-ms 0` turns it into a
+ * saturation test (every user fires turns back to back), where latency is queueing.
  * Needs a production build (`npm run build`). Prints figures; never fails on them.
  */
 import { spawn } from "node:child_process";
@@ -26,6 +30,12 @@ const USERS = Number(args.get("users") ?? 100);
 const TURNS = Number(args.get("turns") ?? 5);
 const DB = (args.get("db") ?? "pglite") as "pglite" | "postgres";
 const PORT = Number(args.get("port") ?? 3390);
+const TOKEN_MS = Number(args.get("token-ms") ?? 20);
+const THINK_MS = Number(args.get("think-ms") ?? 1000);
+// Long enough that the mock's echo reply is ~45 tokens.
+const PROMPT =
+  "How did the Q3 numbers compare with the plan for the northern region, which product lines grew fastest, " +
+  "what drove the churn we saw in September, and what should the sales team focus on next quarter to recover?";
 const BASE = `http://localhost:${PORT}`;
 
 function pct(xs: number[], p: number): number {
@@ -34,7 +44,7 @@ function pct(xs: number[], p: number): number {
 }
 const fmt = (n: number) => n.toFixed(1).padStart(7);
 
-async function firstTokenMs(res: Response, t0: number, marker: string): Promise<number> {
+async function firstTokenMs(res: Response, t0: number, marker: RegExp): Promise<number> {
   const reader = res.body!.getReader();
   const dec = new TextDecoder();
   let buf = "";
@@ -43,7 +53,7 @@ async function firstTokenMs(res: Response, t0: number, marker: string): Promise<
     const { done, value } = await reader.read();
     if (done) break;
     buf += dec.decode(value, { stream: true });
-    if (Number.isNaN(ttft) && buf.includes(marker)) ttft = performance.now() - t0;
+    if (Number.isNaN(ttft) && marker.test(buf)) ttft = performance.now() - t0;
   }
   return ttft;
 }
@@ -64,7 +74,7 @@ async function signIn(email: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const mock = await startMockOpenAI({ port: 0 });
+  const mock = await startMockOpenAI({ port: 0, defaults: { delayToken: TOKEN_MS } });
   const dataDir = mkdtempSync(join(tmpdir(), "enclave-bench-"));
   let dbUrl: string | null = null;
   let drop: (() => Promise<void>) | null = null;
@@ -83,7 +93,9 @@ async function main(): Promise<void> {
   await db.prisma.user.createMany({ data: emails.map((email) => ({ email, name: email, orgId: acme.id })), skipDuplicates: true });
   await db.close();
 
-  const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
+  // --profile DIR: write a V8 CPU profile of the server process for the whole run.
+  const profile = args.get("profile") ? ["--cpu-prof", `--cpu-prof-dir=${args.get("profile")}`] : [];
+  const server = spawn(process.execPath, [...profile, "node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
     env: {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
@@ -95,10 +107,11 @@ async function main(): Promise<void> {
       OPENAI_BASE_URL: mock.url,
       MODEL_LARGE: "mock-large",
       MODEL_MAX_RETRIES: "0",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: args.get("log") ?? "warn",
     },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", args.get("log") ? "pipe" : "inherit", "inherit"],
   });
+  if (args.get("log")) server.stdout!.pipe((await import("node:fs")).createWriteStream(args.get("logfile") ?? ".tmp/bench-server.log"));
   try {
     for (let i = 0; i < 100; i++) {
       try {
@@ -108,6 +121,7 @@ async function main(): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+    const phases: Record<string, number[]> = {};
     const cookies: string[] = [];
     for (const e of emails) cookies.push(await signIn(e));
 
@@ -119,10 +133,13 @@ async function main(): Promise<void> {
       const res = await fetch(`${BASE}/api/chat`, {
         method: "POST",
         headers: { "content-type": "application/json", cookie },
-        body: JSON.stringify({ id: conversationId, message: { id: randomUUID(), role: "user", parts: [{ type: "text", text: "How are the Q3 numbers?" }] } }),
+        body: JSON.stringify({ id: conversationId, message: { id: randomUUID(), role: "user", parts: [{ type: "text", text: PROMPT }] } }),
       });
       if (!res.ok) throw new Error(`chat ${res.status}: ${await res.text()}`);
-      return firstTokenMs(res, t0, '"type":"text-delta"');
+      for (const m of (res.headers.get("server-timing") ?? "").matchAll(/([\w-]+);dur=([\d.]+)/g)) {
+        (phases[m[1]!] ??= []).push(Number(m[2]));
+      }
+      return firstTokenMs(res, t0, /"type":"text-delta"/);
     }
 
     async function directTurn(): Promise<number> {
@@ -130,9 +147,10 @@ async function main(): Promise<void> {
       const res = await fetch(`${mock.url}/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: "Bearer x" },
-        body: JSON.stringify({ model: "mock-large", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "How are the Q3 numbers?" }] }),
+        body: JSON.stringify({ model: "mock-large", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: PROMPT }] }),
       });
-      return firstTokenMs(res, t0, '"content":"');
+      // The first chunk carries only the role (content ""); the first token is non-empty content.
+      return firstTokenMs(res, t0, /"content":"[^"]/);
     }
 
     async function run(label: string, one: (i: number) => Promise<number>): Promise<number[]> {
@@ -140,7 +158,12 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: USERS }, async (_, i) => {
-          for (let k = 0; k < TURNS; k++) samples.push(await one(i));
+          // Stagger the start so users are spread over the think time, as they would be.
+          await new Promise((r) => setTimeout(r, Math.random() * THINK_MS));
+          for (let k = 0; k < TURNS; k++) {
+            samples.push(await one(i));
+            await new Promise((r) => setTimeout(r, THINK_MS * (0.5 + Math.random())));
+          }
         }),
       );
       const secs = (performance.now() - t0) / 1000;
@@ -150,13 +173,19 @@ async function main(): Promise<void> {
       return samples;
     }
 
-    console.log(`\n${USERS} users streaming at once, ${TURNS} turns each, database ${DB}, mock model without delays\n`);
+    console.log(
+      `\n${USERS} users chatting at once, ${TURNS} turns each, database ${DB}, model tokens ${TOKEN_MS} ms apart, think time ~${THINK_MS} ms\n`,
+    );
     const direct = await run("TTFT direct to model", () => directTurn());
     const convs = cookies.map(() => randomUUID());
     const via = await run("TTFT through Enclave", (i) => chatTurn(cookies[i]!, convs[i]));
     console.log(
       `\nEnclave overhead before the first token: p50 ${(pct(via, 50) - pct(direct, 50)).toFixed(1)} ms, p95 ${(pct(via, 95) - pct(direct, 95)).toFixed(1)} ms`,
     );
+    console.log("\nServer-side phases (Server-Timing), ms:");
+    for (const [name, xs] of Object.entries(phases)) {
+      console.log(`  ${name.padEnd(8)} p50 ${fmt(pct(xs, 50))}  p95 ${fmt(pct(xs, 95))}`);
+    }
   } finally {
     server.kill("SIGTERM");
     await new Promise((r) => server.once("exit", r));

@@ -9,6 +9,7 @@ import { describeModelFailure, type ModelFailure } from "./model-errors";
 import { messageText, titleFrom, type ChatRequest } from "./schema";
 import { turnTracer } from "./turn-events";
 import { logger } from "@/lib/observability/logger";
+import type { ServerTiming } from "@/lib/observability/server-timing";
 import { forModel, type EnclaveUIMessage, type MessageMetadata } from "./ui-messages";
 
 const INSTRUCTIONS =
@@ -36,6 +37,8 @@ export interface TurnOptions {
   requestId: string;
   /** Aborted when the caller goes away (client disconnect, stop button). */
   signal?: AbortSignal;
+  /** Where to report phase durations (sent back as Server-Timing). */
+  timing?: ServerTiming;
 }
 
 const TIMEOUT = Symbol("model timeout");
@@ -63,41 +66,42 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   trace("received", { bytes });
 
   const scoped = db.for(principal);
-  // Both reads are scoped to me: someone else's conversation id yields null and no history.
-  const [conversation, history] = await Promise.all([
-    scoped.conversations.getById(req.id),
-    scoped.messages.listForConversation(req.id, { limit: e.HISTORY_MESSAGE_LIMIT }),
-  ]);
-  const retried = history.find((m) => m.id === req.message.id && m.role === "user");
   const choice = await getLanguageModel("large");
   const assistantMessageId = randomUUID();
   const now = Date.now();
-  await scoped.messages.startTurn({
+  const userMessage: StoredMessage = {
+    id: req.message.id,
     conversationId: req.id,
-    newConversationTitle: conversation ? null : titleFrom(text),
-    userMessage: retried ? null : { id: req.message.id, parts: req.message.parts, createdAt: new Date(now) },
-    supersedeAssistantAfter: retried ? retried.createdAt : null,
-    assistantMessage: { id: assistantMessageId, model: choice.label, createdAt: new Date(now + 1) },
-  });
-  trace("persisted", { created: !conversation, retry: Boolean(retried) });
+    role: "user",
+    parts: req.message.parts,
+    status: "complete",
+    model: null,
+    inputTokens: null,
+    outputTokens: null,
+    error: null,
+    createdAt: new Date(now),
+  };
+  // One write (the user's message is stored before any model call) and one read of the
+  // history, side by side. Both are scoped to me; the write decides new vs. retry vs. not found.
+  const t0 = performance.now();
+  const [history, started] = await Promise.all([
+    scoped.messages.listForConversation(req.id, { limit: e.HISTORY_MESSAGE_LIMIT }),
+    scoped.messages.startTurn({
+      conversationId: req.id,
+      title: titleFrom(text),
+      userMessage: { id: userMessage.id, parts: userMessage.parts, createdAt: userMessage.createdAt },
+      assistantMessage: { id: assistantMessageId, model: choice.label, createdAt: new Date(now + 1) },
+    }),
+  ]);
+  opts.timing?.add("persist", performance.now() - t0);
+  const retried = started.retriedAt !== null;
+  trace("persisted", { created: started.createdConversation, retry: retried });
 
+  // The read may or may not see this turn's own rows; the context is built the same either way.
+  const earlier = history.filter((m) => m.id !== assistantMessageId && m.id !== req.message.id);
   const context: StoredMessage[] = retried
-    ? history.slice(0, history.indexOf(retried) + 1)
-    : [
-        ...history,
-        {
-          id: req.message.id,
-          conversationId: req.id,
-          role: "user",
-          parts: req.message.parts,
-          status: "complete",
-          model: null,
-          inputTokens: null,
-          outputTokens: null,
-          error: null,
-          createdAt: new Date(now),
-        },
-      ];
+    ? [...earlier.filter((m) => m.createdAt < started.retriedAt!), history.find((m) => m.id === req.message.id) ?? userMessage]
+    : [...earlier, userMessage];
   const messages = await convertToModelMessages(forModel(context));
 
   const abort = new AbortController();
@@ -201,7 +205,7 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   return {
     conversationId: req.id,
     assistantMessageId,
-    createdConversation: !conversation,
+    createdConversation: started.createdConversation,
     modelLabel: choice.label,
     stream,
     done,

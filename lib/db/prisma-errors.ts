@@ -7,6 +7,12 @@ export function prismaErrorCode(e: unknown): string | undefined {
   return undefined;
 }
 
-export const isUniqueViolation = (e: unknown) => prismaErrorCode(e) === "P2002";
-export const isForeignKeyViolation = (e: unknown) => prismaErrorCode(e) === "P2003";
-export const isRecordNotFound = (e: unknown) => prismaErrorCode(e) === "P2025";
+/** Also recognises a unique violation inside a raw query (P2010 carrying SQLSTATE 23505). */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = prismaErrorCode(e);
+  if (code === "P2002") return true;
+  if (code !== "P2010") return false;
+  const meta = (e as { meta?: { code?: unknown; driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } } }).meta;
+  const cause = meta?.driverAdapterError?.cause;
+  return meta?.code === "23505" || cause?.kind === "UniqueConstraintViolation" || cause?.originalCode === "23505";
+}

@@ -21,13 +21,13 @@ let seq = 0;
 async function aliceConversation(title = "Alice's plans"): Promise<string> {
   const id = `conv-${++seq}-${Date.now()}`;
   const at = new Date();
-  await db.for(alice).messages.startTurn({
+  const started = await db.for(alice).messages.startTurn({
     conversationId: id,
-    newConversationTitle: title,
+    title,
     userMessage: { id: `${id}-u`, parts: [{ type: "text", text: "secret plan" }], createdAt: at },
-    supersedeAssistantAfter: null,
     assistantMessage: { id: `${id}-a`, model: "offline", createdAt: new Date(at.getTime() + 1) },
   });
+  expect(started).toEqual({ createdConversation: true, retriedAt: null });
   return id;
 }
 
@@ -78,17 +78,16 @@ describe(`scoped repositories (${process.env.ENCLAVE_TEST_DB})`, () => {
       expect(row?.parts).toEqual([]);
     });
 
-    it(`${who} cannot start a turn in her conversation (as new, or claiming it exists)`, async () => {
+    it(`${who} cannot start a turn in her conversation, not even by replaying her message id`, async () => {
       const theirs = db.for(other());
       const at = new Date();
-      for (const newConversationTitle of ["hijack", null]) {
+      for (const messageId of [`${convId}-evil`, `${convId}-u`]) {
         await expect(
           theirs.messages.startTurn({
             conversationId: convId,
-            newConversationTitle,
-            userMessage: { id: `${convId}-evil-${String(newConversationTitle)}`, parts: [{ type: "text", text: "hi" }], createdAt: at },
-            supersedeAssistantAfter: null,
-            assistantMessage: { id: `${convId}-evil-a-${String(newConversationTitle)}`, model: "offline", createdAt: at },
+            title: "hijack",
+            userMessage: { id: messageId, parts: [{ type: "text", text: "hi" }], createdAt: at },
+            assistantMessage: { id: `${messageId}-a`, model: "offline", createdAt: at },
           }),
         ).rejects.toMatchObject({ code: "not_found" });
       }
@@ -127,10 +126,9 @@ describe(`scoped repositories (${process.env.ENCLAVE_TEST_DB})`, () => {
       const at = new Date(Date.now() + i * 1000);
       await mine.messages.startTurn({
         conversationId: id,
-        newConversationTitle: `c${i}`,
-        userMessage: null,
-        supersedeAssistantAfter: null,
-        assistantMessage: { id: `${id}-a`, model: "offline", createdAt: at },
+        title: `c${i}`,
+        userMessage: { id: `${id}-u`, parts: [{ type: "text", text: "hi" }], createdAt: at },
+        assistantMessage: { id: `${id}-a`, model: "offline", createdAt: new Date(at.getTime() + 1) },
       });
       ids.push(id);
     }
@@ -145,17 +143,52 @@ describe(`scoped repositories (${process.env.ENCLAVE_TEST_DB})`, () => {
     await expect(mine.conversations.list({ limit: 2, cursor: "not-a-cursor" })).rejects.toMatchObject({ code: "bad_request" });
   });
 
-  it("retry supersedes only assistant replies after the retried message", async () => {
+  it("sending a stored message id again is a retry: no duplicate, the old reply is superseded", async () => {
     const mine = db.for(alice);
     const userAt = (await mine.messages.listForConversation(convId, { limit: 10 }))[0]!.createdAt;
-    await mine.messages.startTurn({
+    const started = await mine.messages.startTurn({
       conversationId: convId,
-      newConversationTitle: null,
-      userMessage: null,
-      supersedeAssistantAfter: userAt,
-      assistantMessage: { id: `${convId}-a2`, model: "offline", createdAt: new Date(userAt.getTime() + 5) },
+      title: "ignored",
+      userMessage: { id: `${convId}-u`, parts: [{ type: "text", text: "changed text is ignored" }], createdAt: new Date() },
+      assistantMessage: { id: `${convId}-a2`, model: "offline", createdAt: new Date(Date.now() + 5) },
     });
+    expect(started.createdConversation).toBe(false);
+    expect(started.retriedAt?.getTime()).toBe(userAt.getTime());
     const msgs = await mine.messages.listForConversation(convId, { limit: 10 });
     expect(msgs.map((m) => m.id)).toEqual([`${convId}-u`, `${convId}-a2`]);
+    expect(msgs[0]!.parts).toEqual([{ type: "text", text: "secret plan" }]);
+    expect((await rawConversation(convId))?.title).toBe("Alice's plans");
+  });
+
+  it("a second turn in an existing conversation is not a new conversation and keeps its title", async () => {
+    const mine = db.for(alice);
+    const started = await mine.messages.startTurn({
+      conversationId: convId,
+      title: "would-be title",
+      userMessage: { id: `${convId}-u2`, parts: [{ type: "text", text: "more" }], createdAt: new Date(Date.now() + 10) },
+      assistantMessage: { id: `${convId}-a3`, model: "offline", createdAt: new Date(Date.now() + 11) },
+    });
+    expect(started).toEqual({ createdConversation: false, retriedAt: null });
+    expect((await rawConversation(convId))?.title).toBe("Alice's plans");
+    expect((await mine.messages.listForConversation(convId, { limit: 10 })).map((m) => m.id)).toEqual([
+      `${convId}-u`,
+      `${convId}-a`,
+      `${convId}-u2`,
+      `${convId}-a3`,
+    ]);
+  });
+
+  it("a message id already used in another conversation is a conflict, and nothing is written", async () => {
+    const mine = db.for(alice);
+    const other = await aliceConversation("other");
+    await expect(
+      mine.messages.startTurn({
+        conversationId: convId,
+        title: "x",
+        userMessage: { id: `${other}-u`, parts: [{ type: "text", text: "dup" }], createdAt: new Date() },
+        assistantMessage: { id: `${convId}-dup-a`, model: "offline", createdAt: new Date() },
+      }),
+    ).rejects.toMatchObject({ code: "conflict", status: 409 });
+    expect(await t.db.prisma.message.count({ where: { id: `${convId}-dup-a` } })).toBe(0);
   });
 });

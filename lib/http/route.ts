@@ -2,6 +2,7 @@ import { getPrincipal } from "@/lib/auth/principal";
 import { AppError, isAppError } from "@/lib/errors/app-error";
 import { logger } from "@/lib/observability/logger";
 import type { Principal } from "@/lib/principal";
+import { ServerTiming } from "@/lib/observability/server-timing";
 import { requestIdFrom } from "./request-id";
 
 /**
@@ -12,6 +13,8 @@ import { requestIdFrom } from "./request-id";
 export interface RouteContext<P> {
   params: P;
   requestId: string;
+  /** Phases measured so far (auth, …); handlers add theirs and it is sent as Server-Timing. */
+  timing: ServerTiming;
 }
 
 type NextCtx = { params: Promise<Record<string, string | string[]>> };
@@ -22,15 +25,18 @@ function toErrorResponse(err: unknown, requestId: string): Response {
   return new AppError("internal", `Something went wrong on our side (request ${requestId}).`).toResponse();
 }
 
-function withRequestId(res: Response, requestId: string): Response {
+function finish(res: Response, requestId: string, timing?: ServerTiming): Response {
+  const set = (r: Response) => {
+    r.headers.set("x-request-id", requestId);
+    const t = timing?.header();
+    if (t) r.headers.set("server-timing", t);
+    return r;
+  };
   try {
-    res.headers.set("x-request-id", requestId);
-    return res;
+    return set(res);
   } catch {
     // Some responses (e.g. from fetch) have immutable headers.
-    const copy = new Response(res.body, res);
-    copy.headers.set("x-request-id", requestId);
-    return copy;
+    return set(new Response(res.body, res));
   }
 }
 
@@ -39,13 +45,14 @@ export function withPrincipal<P extends Record<string, string | string[]> = Reco
 ) {
   return async (req: Request, ctx: NextCtx): Promise<Response> => {
     const requestId = requestIdFrom(req.headers);
+    const timing = new ServerTiming();
     try {
-      const principal = await getPrincipal();
+      const principal = await timing.measure("auth", () => getPrincipal());
       if (!principal) throw AppError.unauthorized("Sign in to continue: no valid session.");
       const params = ((await ctx?.params) ?? {}) as P;
-      return withRequestId(await handler(req, principal, { params, requestId }), requestId);
+      return finish(await handler(req, principal, { params, requestId, timing }), requestId, timing);
     } catch (err) {
-      return withRequestId(toErrorResponse(err, requestId), requestId);
+      return finish(toErrorResponse(err, requestId), requestId, timing);
     }
   };
 }
@@ -55,11 +62,12 @@ export function publicRoute<P extends Record<string, string | string[]> = Record
 ) {
   return async (req: Request, ctx: NextCtx): Promise<Response> => {
     const requestId = requestIdFrom(req.headers);
+    const timing = new ServerTiming();
     try {
       const params = ((await ctx?.params) ?? {}) as P;
-      return withRequestId(await handler(req, { params, requestId }), requestId);
+      return finish(await handler(req, { params, requestId, timing }), requestId, timing);
     } catch (err) {
-      return withRequestId(toErrorResponse(err, requestId), requestId);
+      return finish(toErrorResponse(err, requestId), requestId, timing);
     }
   };
 }

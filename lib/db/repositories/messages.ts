@@ -3,7 +3,7 @@ import { AppError } from "@/lib/errors/app-error";
 import type { Prisma } from "../generated/client";
 import { getPrisma } from "../database";
 import { ownerScope } from "../scope";
-import { isForeignKeyViolation, isUniqueViolation } from "../prisma-errors";
+import { isUniqueViolation } from "../prisma-errors";
 import type { MessageStatus, StoredMessage } from "../types";
 
 const select = {
@@ -27,13 +27,18 @@ function toStored(r: Row): StoredMessage {
 
 export interface StartTurnInput {
   conversationId: string;
-  /** Set when the conversation does not exist yet. */
-  newConversationTitle: string | null;
-  /** The user's new message; null when retrying an already stored one. */
-  userMessage: { id: string; parts: unknown[]; createdAt: Date } | null;
-  /** On retry, assistant replies stored after this time are superseded and removed. */
-  supersedeAssistantAfter: Date | null;
+  /** Used only if the conversation does not exist yet. */
+  title: string;
+  /** The user's message. If this id is already stored in the conversation, the turn is a retry. */
+  userMessage: { id: string; parts: unknown[]; createdAt: Date };
+  /** The `streaming` placeholder for the reply. */
   assistantMessage: { id: string; model: string; createdAt: Date };
+}
+
+export interface StartedTurn {
+  createdConversation: boolean;
+  /** When the turn retries a stored message: that message's time (later replies were removed). */
+  retriedAt: Date | null;
 }
 
 export interface FinishMessageInput {
@@ -60,75 +65,58 @@ export function messageRepository(p: Principal) {
     },
 
     /**
-     * Everything a turn writes before the model is called, in one transaction: the conversation
-     * (if new), the user's message, and a `streaming` placeholder for the reply, so that a crash
-     * mid-turn leaves a visible, retryable state rather than nothing.
+     * Everything a turn writes before the model is called, in ONE statement (one round trip,
+     * atomic): the conversation (created, or its activity time bumped — only if it is mine), the
+     * user's message (unless it is already stored: then this is a retry and the replies after it
+     * are removed), and a `streaming` placeholder for the reply, so that a crash mid-turn leaves
+     * a visible, retryable state. Someone else's conversation id matches no row of mine, writes
+     * nothing, and answers not found, exactly like a missing one.
      */
-    async startTurn(input: StartTurnInput): Promise<void> {
+    async startTurn(input: StartTurnInput): Promise<StartedTurn> {
       const prisma = await getPrisma();
-      const ops: Prisma.PrismaPromise<unknown>[] = [];
-      const now = input.assistantMessage.createdAt;
-      if (input.newConversationTitle !== null) {
-        ops.push(
-          prisma.conversation.create({
-            data: { id: input.conversationId, ...scope, title: input.newConversationTitle, createdAt: now, updatedAt: now },
-          }),
-        );
-      } else {
-        ops.push(prisma.conversation.updateMany({ where: { id: input.conversationId, ...scope }, data: { updatedAt: now } }));
-      }
-      if (input.supersedeAssistantAfter) {
-        ops.push(
-          prisma.message.deleteMany({
-            where: {
-              conversationId: input.conversationId,
-              ...scope,
-              role: "assistant",
-              createdAt: { gt: input.supersedeAssistantAfter },
-            },
-          }),
-        );
-      }
-      if (input.userMessage) {
-        ops.push(
-          prisma.message.create({
-            data: {
-              id: input.userMessage.id,
-              conversationId: input.conversationId,
-              ...scope,
-              role: "user",
-              parts: input.userMessage.parts as Prisma.InputJsonValue,
-              status: "complete",
-              createdAt: input.userMessage.createdAt,
-            },
-            select: { id: true },
-          }),
-        );
-      }
-      ops.push(
-        prisma.message.create({
-          data: {
-            id: input.assistantMessage.id,
-            conversationId: input.conversationId,
-            ...scope,
-            role: "assistant",
-            parts: [],
-            status: "streaming",
-            model: input.assistantMessage.model,
-            createdAt: input.assistantMessage.createdAt,
-          },
-          select: { id: true },
-        }),
-      );
+      const { conversationId: conv, userMessage: um, assistantMessage: am } = input;
+      const iso = (d: Date) => d.toISOString();
+      let rows: Array<{ conversations: number; created: boolean; retriedAt: Date | null }>;
       try {
-        await prisma.$transaction(ops);
+        rows = await prisma.$queryRaw`
+          WITH conv AS (
+            INSERT INTO "Conversation" ("id", "orgId", "userId", "title", "createdAt", "updatedAt")
+            VALUES (${conv}, ${scope.orgId}, ${scope.userId}, ${input.title},
+                    ${iso(um.createdAt)}::timestamptz AT TIME ZONE 'UTC', ${iso(um.createdAt)}::timestamptz AT TIME ZONE 'UTC')
+            ON CONFLICT ("id") DO UPDATE SET "updatedAt" = EXCLUDED."updatedAt"
+              WHERE "Conversation"."orgId" = EXCLUDED."orgId" AND "Conversation"."userId" = EXCLUDED."userId"
+            RETURNING "id", (xmax = 0) AS "inserted"
+          ),
+          retried AS (
+            SELECT m."createdAt" FROM "Message" m
+            WHERE m."id" = ${um.id} AND m."conversationId" = ${conv}
+              AND m."orgId" = ${scope.orgId} AND m."userId" = ${scope.userId} AND m."role" = 'user'
+          ),
+          superseded AS (
+            DELETE FROM "Message" m USING retried r, conv c
+            WHERE m."conversationId" = c."id" AND m."orgId" = ${scope.orgId} AND m."userId" = ${scope.userId}
+              AND m."role" = 'assistant' AND m."createdAt" > r."createdAt"
+            RETURNING m."id"
+          ),
+          user_message AS (
+            INSERT INTO "Message" ("id", "conversationId", "orgId", "userId", "role", "parts", "status", "createdAt", "updatedAt")
+            SELECT ${um.id}, c."id", ${scope.orgId}, ${scope.userId}, 'user', ${JSON.stringify(um.parts)}::jsonb, 'complete',
+                   ${iso(um.createdAt)}::timestamptz AT TIME ZONE 'UTC', ${iso(um.createdAt)}::timestamptz AT TIME ZONE 'UTC'
+            FROM conv c WHERE NOT EXISTS (SELECT 1 FROM retried)
+            RETURNING "id"
+          ),
+          reply AS (
+            INSERT INTO "Message" ("id", "conversationId", "orgId", "userId", "role", "parts", "status", "model", "createdAt", "updatedAt")
+            SELECT ${am.id}, c."id", ${scope.orgId}, ${scope.userId}, 'assistant', '[]'::jsonb, 'streaming', ${am.model},
+                   ${iso(am.createdAt)}::timestamptz AT TIME ZONE 'UTC', ${iso(am.createdAt)}::timestamptz AT TIME ZONE 'UTC'
+            FROM conv c
+            RETURNING "id"
+          )
+          SELECT (SELECT count(*) FROM conv)::int AS "conversations",
+                 COALESCE((SELECT bool_or("inserted") FROM conv), false) AS "created",
+                 (SELECT max("createdAt") FROM retried) AS "retriedAt",
+                 (SELECT count(*) FROM superseded)::int AS "superseded"`;
       } catch (e) {
-        // A conversation id taken by someone else, or deleted meanwhile, is simply not found;
-        // the answer must not reveal which.
-        if (input.newConversationTitle !== null && isUniqueViolation(e) && !(await this.ownsConversation(input.conversationId))) {
-          throw AppError.notFound("Conversation");
-        }
-        if (isForeignKeyViolation(e)) throw AppError.notFound("Conversation");
         if (isUniqueViolation(e)) {
           throw new AppError("conflict", "That message id is already in use; send the message with a new id.", {
             fields: [{ field: "message.id", message: "already in use" }],
@@ -136,11 +124,9 @@ export function messageRepository(p: Principal) {
         }
         throw e;
       }
-    },
-
-    async ownsConversation(conversationId: string): Promise<boolean> {
-      const prisma = await getPrisma();
-      return (await prisma.conversation.count({ where: { id: conversationId, ...scope } })) > 0;
+      const row = rows[0];
+      if (!row || row.conversations === 0) throw AppError.notFound("Conversation");
+      return { createdConversation: row.created, retriedAt: row.retriedAt ? new Date(row.retriedAt) : null };
     },
 
     /** Final state of an assistant reply. Only ever moves a message of mine out of `streaming`. */
