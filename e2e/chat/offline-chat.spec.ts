@@ -1,4 +1,4 @@
-import { expectApiError, type ConversationDto, type MessageDto } from "../fixtures/api";
+import { expectApiError, type ConversationDto } from "../fixtures/api";
 import { expect, test, USERS } from "../fixtures/auth";
 import { CONVERSATION_URL, expectStreamed } from "../fixtures/pages/chat-page";
 
@@ -128,23 +128,9 @@ test.describe("offline chat", () => {
     await expect(reply).not.toContainText(OFFLINE_HINT);
     await expect(chat.sendButton).toBeVisible();
     await expect(page).toHaveURL(CONVERSATION_URL);
-    const id = chat.conversationId();
 
     // The server settles the stopped turn on its own; wait for that before reloading.
-    await expect
-      .poll(async () => {
-        const res = await page.request.get(`/api/conversations/${id}/messages`);
-        const { items } = (await res.json()) as { items: MessageDto[] };
-        return items.at(-1)?.metadata?.status;
-      })
-      .toBe("interrupted");
-
-    await chat.reload();
-    await expect(chat.messages).toHaveCount(2);
-    await expect(chat.lastUser).toHaveText(text);
-    const stored = chat.lastAssistant;
-    await expect(stored).toHaveAttribute("data-status", "interrupted");
-    await expect(stored.getByText("Interrupted", { exact: true })).toBeVisible();
+    const stored = await chat.reloadAndExpectTurn(text, "interrupted", "Interrupted");
     await expect(stored).toContainText(OFFLINE_NOTE);
     await expect(stored).not.toContainText(OFFLINE_HINT);
     await expect(stored.getByRole("button", { name: "Retry" })).toBeVisible();

@@ -1,4 +1,3 @@
-import type { MessageDto } from "../fixtures/api";
 import { USERS } from "../fixtures/auth";
 import { expect, test } from "../fixtures/mock-model";
 import { CONVERSATION_URL, expectStreamed, type ChatPage } from "../fixtures/pages/chat-page";
@@ -12,18 +11,6 @@ import { COMPAT_MODELS } from "../fixtures/servers";
 
 const tag = () => crypto.randomUUID().slice(0, 8);
 const retryButton = (chat: ChatPage) => chat.page.getByRole("button", { name: "Retry", exact: true });
-
-/** Waits until the server has stored the conversation's last reply in a final state. */
-async function expectStoredReplyStatus(chat: ChatPage, status: string): Promise<void> {
-  const id = chat.conversationId();
-  await expect
-    .poll(async () => {
-      const res = await chat.page.request.get(`/api/conversations/${id}/messages`);
-      const { items } = (await res.json()) as { items: MessageDto[] };
-      return items.at(-1)?.metadata?.status;
-    })
-    .toBe(status);
-}
 
 test.describe("OpenAI-compatible provider", () => {
   test("streams the reply from the provider over chat completions", async ({ page, signInAs, mockModel }) => {
@@ -74,13 +61,7 @@ test.describe("OpenAI-compatible provider", () => {
     expect(requests).toHaveLength(1); // MODEL_MAX_RETRIES=0
     expect(requests[0]?.fault).toMatchObject({ source: "message", status: 500 });
 
-    await expectStoredReplyStatus(chat, "error");
-    await chat.reload();
-    await expect(chat.messages).toHaveCount(2);
-    await expect(chat.lastUser).toHaveText(text);
-    const failed = chat.lastAssistant;
-    await expect(failed).toHaveAttribute("data-status", "error");
-    await expect(failed.getByText("Failed", { exact: true })).toBeVisible();
+    await chat.reloadAndExpectTurn(text, "error", "Failed");
     await expect(retryButton(chat)).toBeVisible();
   });
 
@@ -93,7 +74,7 @@ test.describe("OpenAI-compatible provider", () => {
     const reason = ((await live.textContent()) ?? "").replace(/Retry$/, "").trim();
     expect(reason).toContain("(500)");
 
-    await expectStoredReplyStatus(chat, "error");
+    await chat.expectStoredReplyStatus("error");
     await chat.reload();
     const failed = chat.lastAssistant;
     await expect(failed).toHaveAttribute("data-status", "error");
@@ -119,13 +100,7 @@ test.describe("OpenAI-compatible provider", () => {
     expect(requests).toHaveLength(1);
     expect(requests[0]?.fault).toMatchObject({ source: "message", cutAfter: 3 });
 
-    await expectStoredReplyStatus(chat, "interrupted");
-    await chat.reload();
-    await expect(chat.messages).toHaveCount(2);
-    await expect(chat.lastUser).toHaveText(text);
-    const stored = chat.lastAssistant;
-    await expect(stored).toHaveAttribute("data-status", "interrupted");
-    await expect(stored.getByText("Interrupted", { exact: true })).toBeVisible();
+    const stored = await chat.reloadAndExpectTurn(text, "interrupted", "Interrupted");
     await expect(stored).toContainText("Mock reply to:");
     await expect(stored).not.toContainText(token);
   });
@@ -156,7 +131,7 @@ test.describe("OpenAI-compatible provider", () => {
     expect(requests[1]?.fault).toBeNull();
 
     // The failed reply was superseded: one question, one complete answer.
-    await expectStoredReplyStatus(chat, "complete");
+    await chat.expectStoredReplyStatus("complete");
     await chat.reload();
     await expect(chat.messages).toHaveCount(2);
     await expect(chat.lastUser).toHaveText(text);

@@ -2,29 +2,18 @@ import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MEMORY, openDatabase, type Database } from "./client";
 import { MIGRATIONS_DIR, pendingMigrations, readMigrations, runMigrations } from "./migrate";
-import { createThrowawayPostgres, testDbKind } from "./testing";
+import { createBlankDatabase } from "./testing";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A database with no migrations applied, on the engine this project runs. */
-async function blankDatabase(): Promise<{ db: Database; url: string | null }> {
-  if (testDbKind() === "pglite") {
-    const db = await openDatabase({ kind: "pglite", dataDir: MEMORY, migrate: false });
-    cleanups.push(() => db.close());
-    return { db, url: null };
-  }
-  const pg = await createThrowawayPostgres();
-  const db = await openDatabase({ kind: "postgresql", url: pg.url, migrate: false });
-  cleanups.push(async () => {
-    await db.close();
-    await pg.drop();
-  });
-  return { db, url: pg.url };
+async function blankDatabase() {
+  const blank = await createBlankDatabase();
+  cleanups.push(() => blank.dispose());
+  return blank;
 }
 
 describe(`migration runner (${process.env.ENCLAVE_TEST_DB})`, () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "./client";
 import { readMigrations, runMigrations } from "./migrate";
-import { createThrowawayPostgres } from "./testing";
+import { createBlankDatabase } from "./testing";
 
 // PostgreSQL-only behaviour: several instances share one database (PGlite is single-process).
 const cleanups: Array<() => Promise<void>> = [];
@@ -10,13 +10,9 @@ afterEach(async () => {
 });
 
 async function blankPostgres() {
-  const pg = await createThrowawayPostgres();
-  const db = await openDatabase({ kind: "postgresql", url: pg.url, migrate: false });
-  cleanups.push(async () => {
-    await db.close();
-    await pg.drop();
-  });
-  return { db, url: pg.url };
+  const blank = await createBlankDatabase("postgresql");
+  cleanups.push(() => blank.dispose());
+  return blank;
 }
 
 describe("migration runner on PostgreSQL", () => {

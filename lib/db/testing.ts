@@ -53,6 +53,29 @@ export async function createThrowawayPostgres(): Promise<{ url: string; drop(): 
   };
 }
 
+/**
+ * A database with no migrations applied (for testing the migration runner), on `kind` or the
+ * engine this test project runs. Dispose closes it and, for PostgreSQL, drops it.
+ */
+export async function createBlankDatabase(
+  kind: DatabaseKind = testDbKind(),
+): Promise<{ db: Database; url: string | null; dispose(): Promise<void> }> {
+  if (kind === "pglite") {
+    const db = await openDatabase({ kind: "pglite", dataDir: MEMORY, migrate: false });
+    return { db, url: null, dispose: () => db.close() };
+  }
+  const pg = await createThrowawayPostgres();
+  const db = await openDatabase({ kind: "postgresql", url: pg.url, migrate: false });
+  return {
+    db,
+    url: pg.url,
+    async dispose() {
+      await db.close();
+      await pg.drop();
+    },
+  };
+}
+
 export async function createTestDatabase(opts: { seed?: boolean; install?: boolean } = {}): Promise<TestDatabase> {
   const kind = testDbKind();
   let db: Database;
