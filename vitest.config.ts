@@ -3,7 +3,9 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 const exclude = ["node_modules/**", ".next/**", ".data/**", ".tmp/**", "**/*.spec.ts"];
-const shared = { resolve: { alias: { "@": root } } };
+// next-auth imports "next/server" without an extension, which Node's ESM loader cannot resolve;
+// letting Vite process it resolves the import the way Next's bundler does.
+const shared = { resolve: { alias: { "@": root } }, test: { server: { deps: { inline: ["next-auth"] } } } };
 
 // Integration tests (*.db.test.ts) run twice: once on embedded PGlite and once on PostgreSQL;
 // *.pg.test.ts cover what only PostgreSQL has (several instances on one database).
@@ -14,6 +16,7 @@ export default defineConfig({
       {
         ...shared,
         test: {
+          ...shared.test,
           name: "unit",
           include: ["**/*.test.ts", "**/*.test.tsx"],
           exclude: [...exclude, "**/*.db.test.ts", "**/*.pg.test.ts"],
@@ -23,6 +26,7 @@ export default defineConfig({
       {
         ...shared,
         test: {
+          ...shared.test,
           name: "pglite",
           include: ["**/*.db.test.ts"],
           exclude,
@@ -34,6 +38,7 @@ export default defineConfig({
       {
         ...shared,
         test: {
+          ...shared.test,
           name: "postgres",
           include: ["**/*.db.test.ts", "**/*.pg.test.ts"],
           exclude,

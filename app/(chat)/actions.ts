@@ -1,7 +1,9 @@
 "use server";
 
+import { z } from "zod";
 import { signOut } from "@/lib/auth/auth";
+import { action } from "@/lib/http/action";
 
-export async function signOutAction(): Promise<void> {
+export const signOutAction = action({ permission: "signed-in", input: z.object({}) }, async () => {
   await signOut({ redirectTo: "/signin" });
-}
+});

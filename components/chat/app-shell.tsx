@@ -21,7 +21,7 @@ export function AppShell({
   user: ShellUser;
   modelLabel: string;
   isOffline: boolean;
-  signOutAction: () => Promise<void>;
+  signOutAction: (formData: FormData) => Promise<unknown>;
   children: React.ReactNode;
 }) {
   const [open, setOpen] = useState(false);
@@ -56,7 +56,12 @@ export function AppShell({
               {user.orgName} · {user.role}
               {user.teamName ? ` · ${user.teamName}` : ""}
             </div>
-            <form action={signOutAction} className="mt-2">
+            <form
+              action={async (formData) => {
+                await signOutAction(formData);
+              }}
+              className="mt-2"
+            >
               <button className="text-xs font-medium text-neutral-600 underline underline-offset-2 dark:text-neutral-400">Sign out</button>
             </form>
           </div>

@@ -61,21 +61,101 @@ export async function unsafeCreateSession(input: {
   ]);
 }
 
+/** A person as authorization needs them: their role's permissions and the teams they manage. */
+export interface ActingUser extends UserRecord {
+  /** For custom roles; built-in roles take theirs from the catalog. */
+  rolePermissions: string[];
+  managedTeamIds: string[];
+}
+
 export interface ActiveSession {
   sessionId: string;
   expiresAt: Date;
-  user: UserRecord;
+  user: ActingUser;
 }
 
-/** One indexed read per request: the session must be live and its user enabled. */
+interface ActingRow {
+  id: string;
+  orgId: string;
+  email: string;
+  name: string;
+  role: string;
+  teamId: string | null;
+  rolePermissions: string[] | null;
+  managedTeamIds: string[] | null;
+}
+
+function acting(r: ActingRow): ActingUser {
+  return {
+    id: r.id,
+    orgId: r.orgId,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    teamId: r.teamId,
+    disabledAt: null,
+    rolePermissions: r.rolePermissions ?? [],
+    managedTeamIds: r.managedTeamIds ?? [],
+  };
+}
+
+// Timestamps are stored as UTC wall time (Prisma's convention), so "now" is compared in UTC.
+const NOW_UTC = "(now() AT TIME ZONE 'UTC')";
+
+/**
+ * One round trip per request: the session must be live and its user enabled; the same query
+ * brings the role's permissions and the managed teams, so nothing else is read to authorize.
+ */
 export async function unsafeResolveSession(sessionId: string): Promise<ActiveSession | null> {
   const prisma = await getPrisma();
-  const row = await prisma.session.findFirst({
-    where: { id: sessionId, revokedAt: null, expiresAt: { gt: new Date() } },
-    select: { id: true, expiresAt: true, user: { select: userSelect } },
+  const rows = await prisma.$queryRawUnsafe<Array<ActingRow & { sessionId: string; expiresAt: Date }>>(
+    `SELECT s."id" AS "sessionId", s."expiresAt", u."id", u."orgId", u."email", u."name", u."role", u."teamId",
+            r."permissions" AS "rolePermissions",
+            ARRAY(SELECT tm."teamId" FROM "TeamManager" tm WHERE tm."userId" = u."id" ORDER BY tm."teamId") AS "managedTeamIds"
+       FROM "Session" s
+       JOIN "User" u ON u."id" = s."userId"
+       JOIN "Role" r ON r."orgId" = u."orgId" AND r."key" = u."role"
+      WHERE s."id" = $1 AND s."revokedAt" IS NULL AND s."expiresAt" > ${NOW_UTC} AND u."disabledAt" IS NULL`,
+    sessionId,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { sessionId: row.sessionId, expiresAt: new Date(row.expiresAt), user: acting(row) };
+}
+
+export interface ActiveApiKey {
+  keyId: string;
+  scopes: string[];
+  lastUsedAt: Date | null;
+  user: ActingUser;
+}
+
+/** The key must be unrevoked and unexpired, and its owner enabled. Looked up by its SHA-256. */
+export async function unsafeResolveApiKey(hash: string): Promise<ActiveApiKey | null> {
+  const prisma = await getPrisma();
+  const rows = await prisma.$queryRawUnsafe<Array<ActingRow & { keyId: string; scopes: string[]; lastUsedAt: Date | null }>>(
+    `SELECT k."id" AS "keyId", k."scopes", k."lastUsedAt", u."id", u."orgId", u."email", u."name", u."role", u."teamId",
+            r."permissions" AS "rolePermissions",
+            ARRAY(SELECT tm."teamId" FROM "TeamManager" tm WHERE tm."userId" = u."id" ORDER BY tm."teamId") AS "managedTeamIds"
+       FROM "ApiKey" k
+       JOIN "User" u ON u."id" = k."userId" AND u."orgId" = k."orgId"
+       JOIN "Role" r ON r."orgId" = u."orgId" AND r."key" = u."role"
+      WHERE k."hash" = $1 AND k."revokedAt" IS NULL AND (k."expiresAt" IS NULL OR k."expiresAt" > ${NOW_UTC})
+        AND u."disabledAt" IS NULL`,
+    hash,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { keyId: row.keyId, scopes: row.scopes, lastUsedAt: row.lastUsedAt ? new Date(row.lastUsedAt) : null, user: acting(row) };
+}
+
+/** Off the hot path and at most once a minute per key: last use is informational. */
+export async function unsafeTouchApiKey(keyId: string): Promise<void> {
+  const prisma = await getPrisma();
+  await prisma.apiKey.updateMany({
+    where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(Date.now() - 60_000) } }] },
+    data: { lastUsedAt: new Date() },
   });
-  if (!row || row.user.disabledAt) return null;
-  return { sessionId: row.id, expiresAt: row.expiresAt, user: row.user };
 }
 
 export async function unsafeRevokeSession(sessionId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { BUILT_IN_ROLES, BUILT_IN_ROLE_INFO } from "@/lib/authz/catalog";
 import type { PrismaClient } from "./generated/client";
 
 /** Development and test fixtures: two orgs, each person in a role the product cares about. */
@@ -12,7 +13,10 @@ export const SEED_ORGS = [
       { email: "dan@acme.test", name: "Dan Diaz", role: "member", team: "Support" },
       { email: "bob@acme.test", name: "Bob Brown", role: "manager", team: "Sales" },
       { email: "carol@acme.test", name: "Carol Chen", role: "admin", team: null },
+      { email: "ivan@acme.test", name: "Ivan Ivanov", role: "auditor", team: null },
     ],
+    // bob manages Sales (alice's team), not Support (dan's).
+    managers: [{ email: "bob@acme.test", team: "Sales" }],
   },
   {
     slug: "globex",
@@ -23,12 +27,25 @@ export const SEED_ORGS = [
       { email: "erin@globex.test", name: "Erin Evans", role: "admin", team: null },
       { email: "frank@globex.test", name: "Frank Fischer", role: "member", team: null },
     ],
+    managers: [] as Array<{ email: string; team: string }>,
   },
 ] as const;
 
 export interface SeedResult {
   orgs: number;
   users: number;
+}
+
+/** Every org holds the built-in roles as rows, so that User.role is a checked reference. */
+export async function ensureBuiltInRoles(prisma: PrismaClient, orgId: string): Promise<void> {
+  for (const key of BUILT_IN_ROLES) {
+    const info = BUILT_IN_ROLE_INFO[key];
+    await prisma.role.upsert({
+      where: { orgId_key: { orgId, key } },
+      create: { orgId, key, name: info.name, description: info.description, builtIn: true, permissions: [] },
+      update: { name: info.name, description: info.description, builtIn: true },
+    });
+  }
 }
 
 /** Idempotent: running it again updates the fixtures in place and creates nothing twice. */
@@ -40,6 +57,7 @@ export async function seedDatabase(prisma: PrismaClient): Promise<SeedResult> {
       create: { slug: o.slug, name: o.name, emailDomains: [...o.emailDomains] },
       update: { name: o.name, emailDomains: [...o.emailDomains] },
     });
+    await ensureBuiltInRoles(prisma, org.id);
     const teamIds = new Map<string, string>();
     for (const name of o.teams) {
       const team = await prisma.team.upsert({
@@ -57,6 +75,15 @@ export async function seedDatabase(prisma: PrismaClient): Promise<SeedResult> {
         update: { name: u.name, role: u.role, orgId: org.id, teamId },
       });
       users++;
+    }
+    for (const m of o.managers) {
+      const user = await prisma.user.findUniqueOrThrow({ where: { email: m.email }, select: { id: true } });
+      const teamId = teamIds.get(m.team)!;
+      await prisma.teamManager.upsert({
+        where: { teamId_userId: { teamId, userId: user.id } },
+        create: { teamId, userId: user.id, orgId: org.id },
+        update: {},
+      });
     }
   }
   return { orgs: SEED_ORGS.length, users };

@@ -31,13 +31,20 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fields?: FieldIssue[];
   readonly retryAfterSeconds?: number;
+  /** A finer machine-readable reason (e.g. why a credential was refused). */
+  readonly reason?: string;
 
-  constructor(code: ErrorCode, message: string, opts: { fields?: FieldIssue[]; retryAfterSeconds?: number; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { fields?: FieldIssue[]; retryAfterSeconds?: number; cause?: unknown; reason?: string } = {},
+  ) {
     super(message, { cause: opts.cause });
     this.name = "AppError";
     this.code = code;
     this.fields = opts.fields;
     this.retryAfterSeconds = opts.retryAfterSeconds;
+    this.reason = opts.reason;
   }
 
   get status(): number {
@@ -52,6 +59,31 @@ export class AppError extends Error {
     const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
     if (this.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(this.retryAfterSeconds));
     return new Response(JSON.stringify(this.toBody()), { status: this.status, headers });
+  }
+
+  /**
+   * OpenAI's error envelope, for the compatibility API: clients and SDKs switch on `type` and
+   * `code` (e.g. the openai package maps 401 to AuthenticationError).
+   */
+  toOpenAIResponse(): Response {
+    const type =
+      this.code === "unauthorized"
+        ? "invalid_request_error"
+        : this.code === "rate_limited"
+          ? "requests"
+          : this.status >= 500
+            ? "server_error"
+            : "invalid_request_error";
+    const code =
+      this.code === "unauthorized" && this.reason === "invalid_api_key"
+        ? "invalid_api_key"
+        : this.code === "unauthorized"
+          ? "missing_api_key"
+          : this.code;
+    const param = this.fields?.[0]?.field ?? null;
+    const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
+    if (this.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(this.retryAfterSeconds));
+    return new Response(JSON.stringify({ error: { message: this.message, type, param, code } }), { status: this.status, headers });
   }
 
   static notFound(what = "Resource"): AppError {

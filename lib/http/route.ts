@@ -1,4 +1,5 @@
-import { getPrincipal } from "@/lib/auth/principal";
+import { credentialsOf, resolvePrincipal } from "@/lib/auth/principal";
+import { authorize, type Permission } from "@/lib/authz";
 import { AppError, isAppError } from "@/lib/errors/app-error";
 import { logger } from "@/lib/observability/logger";
 import type { Principal } from "@/lib/principal";
@@ -6,10 +7,18 @@ import { ServerTiming } from "@/lib/observability/server-timing";
 import { requestIdFrom } from "./request-id";
 
 /**
- * Route handler wrappers: every handler is either `withPrincipal` (signed in, else 401 JSON) or
- * explicitly `publicRoute`. Both turn AppErrors into their JSON response and anything else into
- * a logged 500 that says nothing about internals.
+ * Route handler wrappers. Every handler is either `withPrincipal(handler, { permission })` —
+ * signed in (session cookie or API key), else 401; holding the permission, else 404 (403 with
+ * `reveal`) — or explicitly `publicRoute(handler, { reason })`. The declaration is attached to
+ * the handler (`access`) so a test can prove no route forgot one. Both wrappers turn AppErrors
+ * into their JSON response and anything else into a logged 500 that says nothing of internals.
  */
+export type Access =
+  | { kind: "permission"; permission: Permission | "signed-in"; reveal: boolean }
+  | { kind: "public"; reason: string };
+
+/** Error bodies in Enclave's shape, or in OpenAI's (for the /api/v1 compatibility surface). */
+export type ErrorFormat = "enclave" | "openai";
 export interface RouteContext<P> {
   params: P;
   requestId: string;
@@ -19,10 +28,15 @@ export interface RouteContext<P> {
 
 type NextCtx = { params: Promise<Record<string, string | string[]>> };
 
-function toErrorResponse(err: unknown, requestId: string): Response {
-  if (isAppError(err)) return err.toResponse();
-  logger.error({ err, requestId }, "unhandled error in route");
-  return new AppError("internal", `Something went wrong on our side (request ${requestId}).`).toResponse();
+function toErrorResponse(err: unknown, requestId: string, format: ErrorFormat = "enclave"): Response {
+  let e: AppError;
+  if (isAppError(err)) {
+    e = err;
+  } else {
+    logger.error({ err, requestId }, "unhandled error in route");
+    e = new AppError("internal", `Something went wrong on our side (request ${requestId}).`);
+  }
+  return format === "openai" ? e.toOpenAIResponse() : e.toResponse();
 }
 
 function finish(res: Response, requestId: string, timing?: ServerTiming): Response {
@@ -40,36 +54,57 @@ function finish(res: Response, requestId: string, timing?: ServerTiming): Respon
   }
 }
 
+export interface RouteOptions {
+  /** "signed-in": any authenticated principal (e.g. "who am I"). */
+  permission: Permission | "signed-in";
+  /** Answer 403 rather than 404 when the permission is missing (where existence is no secret). */
+  reveal?: boolean;
+  errors?: ErrorFormat;
+}
+
+type Handler = ((req: Request, ctx: NextCtx) => Promise<Response>) & { readonly access: Access };
+
+const UNAUTHORIZED: Record<string, string> = {
+  none: "Sign in to continue: no session or API key was sent.",
+  invalid_session: "Your session has ended. Sign in again.",
+  invalid_api_key: "Incorrect, revoked or expired API key.",
+};
+
 export function withPrincipal<P extends Record<string, string | string[]> = Record<string, never>>(
   handler: (req: Request, principal: Principal, ctx: RouteContext<P>) => Promise<Response>,
-) {
-  return async (req: Request, ctx: NextCtx): Promise<Response> => {
+  opts: RouteOptions,
+): Handler {
+  const fn = async (req: Request, ctx: NextCtx): Promise<Response> => {
     const requestId = requestIdFrom(req.headers);
     const timing = new ServerTiming();
     try {
-      const principal = await timing.measure("auth", () => getPrincipal());
-      if (!principal) throw AppError.unauthorized("Sign in to continue: no valid session.");
+      const resolved = await timing.measure("auth", () => resolvePrincipal(credentialsOf(req)));
+      if (!resolved.ok) throw new AppError("unauthorized", UNAUTHORIZED[resolved.reason]!, { reason: resolved.reason });
+      if (opts.permission !== "signed-in") authorize(resolved.principal, opts.permission, undefined, { reveal: opts.reveal });
       const params = ((await ctx?.params) ?? {}) as P;
-      return finish(await handler(req, principal, { params, requestId, timing }), requestId, timing);
+      return finish(await handler(req, resolved.principal, { params, requestId, timing }), requestId, timing);
     } catch (err) {
-      return finish(toErrorResponse(err, requestId), requestId, timing);
+      return finish(toErrorResponse(err, requestId, opts.errors), requestId, timing);
     }
   };
+  return Object.assign(fn, { access: { kind: "permission", permission: opts.permission, reveal: Boolean(opts.reveal) } as const });
 }
 
 export function publicRoute<P extends Record<string, string | string[]> = Record<string, never>>(
   handler: (req: Request, ctx: RouteContext<P>) => Promise<Response>,
-) {
-  return async (req: Request, ctx: NextCtx): Promise<Response> => {
+  opts: { reason: string; errors?: ErrorFormat },
+): Handler {
+  const fn = async (req: Request, ctx: NextCtx): Promise<Response> => {
     const requestId = requestIdFrom(req.headers);
     const timing = new ServerTiming();
     try {
       const params = ((await ctx?.params) ?? {}) as P;
       return finish(await handler(req, { params, requestId, timing }), requestId, timing);
     } catch (err) {
-      return finish(toErrorResponse(err, requestId), requestId, timing);
+      return finish(toErrorResponse(err, requestId, opts.errors), requestId, timing);
     }
   };
+  return Object.assign(fn, { access: { kind: "public", reason: opts.reason } as const });
 }
 
 export function json(data: unknown, init: ResponseInit = {}): Response {

@@ -7,16 +7,25 @@ import { withPrincipal } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withPrincipal(async (req, principal, { requestId, timing }) => {
-  // Room for the message itself plus the JSON around it; the exact text limit is checked in the turn.
-  const body = await timing.measure("body", () =>
-    readJsonBody(req, ChatRequestSchema, { maxBytes: env().MAX_MESSAGE_BYTES * 2 + 16 * 1024 }),
-  );
-  const turn = await timing.measure("turn", () => runChatTurn(principal, body, { requestId, signal: req.signal, timing }));
-  return createUIMessageStreamResponse({
-    stream: turn.stream,
-    // no-transform keeps Next's gzip off this stream: compressing SSE holds tokens back in the
-    // compressor's buffer and costs CPU on every chunk.
-    headers: { "cache-control": "no-cache, no-transform", "x-conversation-id": turn.conversationId, "x-request-id": requestId },
-  });
-});
+export const POST = withPrincipal(
+  async (req, principal, { requestId, timing }) => {
+    // Room for the message itself plus the JSON around it; the exact text limit is checked in the turn.
+    const body = await timing.measure("body", () =>
+      readJsonBody(req, ChatRequestSchema, { maxBytes: env().MAX_MESSAGE_BYTES * 2 + 16 * 1024 }),
+    );
+    const turn = await timing.measure("turn", () =>
+      runChatTurn(principal, body, { requestId, signal: req.signal, timing }),
+    );
+    return createUIMessageStreamResponse({
+      stream: turn.stream,
+      // no-transform keeps Next's gzip off this stream: compressing SSE holds tokens back in the
+      // compressor's buffer and costs CPU on every chunk.
+      headers: {
+        "cache-control": "no-cache, no-transform",
+        "x-conversation-id": turn.conversationId,
+        "x-request-id": requestId,
+      },
+    });
+  },
+  { permission: "chat.send", reveal: true },
+);

@@ -3,4 +3,6 @@ import { getMyProfile } from "@/lib/profile";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withPrincipal(async (_req, principal) => json(await getMyProfile(principal)));
+export const GET = withPrincipal(async (_req, principal) => json(await getMyProfile(principal)), {
+  permission: "signed-in",
+});

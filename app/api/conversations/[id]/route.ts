@@ -1,4 +1,9 @@
-import { deleteConversation, getConversation, renameConversation, RenameSchema } from "@/lib/conversations/queries";
+import {
+  deleteConversation,
+  getConversation,
+  renameConversation,
+  RenameSchema,
+} from "@/lib/conversations/queries";
 import { readJsonBody } from "@/lib/http/body";
 import { json, withPrincipal } from "@/lib/http/route";
 
@@ -6,14 +11,25 @@ export const dynamic = "force-dynamic";
 
 type Params = { id: string };
 
-export const GET = withPrincipal<Params>(async (_req, principal, { params }) => json(await getConversation(principal, params.id)));
+export const GET = withPrincipal<Params>(
+  async (_req, principal, { params }) => json(await getConversation(principal, params.id)),
+  {
+    permission: "conversation.read.own",
+  },
+);
 
-export const PATCH = withPrincipal<Params>(async (req, principal, { params }) => {
-  const { title } = await readJsonBody(req, RenameSchema, { maxBytes: 4096 });
-  return json(await renameConversation(principal, params.id, title));
-});
+export const PATCH = withPrincipal<Params>(
+  async (req, principal, { params }) => {
+    const { title } = await readJsonBody(req, RenameSchema, { maxBytes: 4096 });
+    return json(await renameConversation(principal, params.id, title));
+  },
+  { permission: "conversation.read.own" },
+);
 
-export const DELETE = withPrincipal<Params>(async (_req, principal, { params }) => {
-  await deleteConversation(principal, params.id);
-  return new Response(null, { status: 204 });
-});
+export const DELETE = withPrincipal<Params>(
+  async (_req, principal, { params }) => {
+    await deleteConversation(principal, params.id);
+    return new Response(null, { status: 204 });
+  },
+  { permission: "conversation.read.own" },
+);
