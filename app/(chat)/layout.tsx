@@ -1,5 +1,6 @@
 import { AppShell } from "@/components/chat/app-shell";
 import { requirePrincipal } from "@/lib/auth/require";
+import { canSeeAdminConsole, conversationViewScope } from "@/lib/authz";
 import { describeModels } from "@/lib/models/registry";
 import { getMyProfile } from "@/lib/profile";
 import { signOutAction } from "./actions";
@@ -15,6 +16,7 @@ export default async function ChatLayout({ children }: { children: React.ReactNo
       modelLabel={models.label}
       isOffline={models.provider === "offline"}
       signOutAction={signOutAction}
+      nav={{ team: conversationViewScope(p) !== null, admin: canSeeAdminConsole(p) }}
     >
       {children}
     </AppShell>

@@ -1,7 +1,14 @@
 "use client";
 
+import Link from "next/link";
 import { useState } from "react";
 import { Sidebar } from "./sidebar";
+
+export interface ShellNav {
+  /** Shown when the person may open others' conversations with a justification. */
+  team: boolean;
+  admin: boolean;
+}
 
 export interface ShellUser {
   name: string;
@@ -16,9 +23,11 @@ export function AppShell({
   modelLabel,
   isOffline,
   signOutAction,
+  nav,
   children,
 }: {
   user: ShellUser;
+  nav: ShellNav;
   modelLabel: string;
   isOffline: boolean;
   signOutAction: (formData: FormData) => Promise<unknown>;
@@ -56,6 +65,21 @@ export function AppShell({
               {user.orgName} · {user.role}
               {user.teamName ? ` · ${user.teamName}` : ""}
             </div>
+            <nav aria-label="Workspace" className="mt-2 flex flex-wrap gap-x-3 gap-y-1 text-xs">
+              <Link href="/settings" className="text-neutral-600 underline-offset-2 hover:underline dark:text-neutral-400">
+                Settings
+              </Link>
+              {nav.team && (
+                <Link href="/team" className="text-neutral-600 underline-offset-2 hover:underline dark:text-neutral-400">
+                  Team conversations
+                </Link>
+              )}
+              {nav.admin && (
+                <Link href="/admin" className="text-neutral-600 underline-offset-2 hover:underline dark:text-neutral-400">
+                  Admin
+                </Link>
+              )}
+            </nav>
             <form
               action={async (formData) => {
                 await signOutAction(formData);

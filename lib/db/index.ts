@@ -7,6 +7,9 @@ import type { Principal } from "@/lib/principal";
 import { conversationRepository } from "./repositories/conversations";
 import { messageRepository } from "./repositories/messages";
 import { profileRepository } from "./repositories/profile";
+import { adminRepository } from "./repositories/admin";
+import { apiKeyRepository } from "./repositories/api-keys";
+import { teamViewRepository } from "./repositories/team-view";
 
 export const db = {
   for(principal: Principal) {
@@ -14,6 +17,9 @@ export const db = {
       conversations: conversationRepository(principal),
       messages: messageRepository(principal),
       profile: profileRepository(principal),
+      admin: adminRepository(principal),
+      apiKeys: apiKeyRepository(principal),
+      teamView: teamViewRepository(principal),
     };
   },
 };
