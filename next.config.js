@@ -1,5 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // NEXT_DIST_DIR lets a second build live beside the first (e.g. two test suites at once).
+  ...(process.env.NEXT_DIST_DIR ? { distDir: process.env.NEXT_DIST_DIR } : {}),
   // Packages with native bindings, WebAssembly or dynamic requires run unbundled on the server.
   serverExternalPackages: [
     "@electric-sql/pglite",

@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { COMPAT_MODELS, OIDC_CLIENT, PORTS, URLS } from "./e2e/fixtures/servers";
+import { COMPAT_MODELS, E2E_DATA_ROOT, OIDC_CLIENT, PORTS, URLS } from "./e2e/fixtures/servers";
 
 /**
  * End-to-end suite: real headless Chromium (Debian's /usr/bin/chromium) against the production
@@ -51,7 +51,7 @@ type OptionalVar = (typeof OPTIONAL_VARS)[number];
  */
 function appServer(name: AppName, config: Partial<Record<OptionalVar, string>>) {
   const port = PORTS[name];
-  const dataDir = `.tmp/e2e/${name}`;
+  const dataDir = `${E2E_DATA_ROOT}/${name}`;
   const unset = OPTIONAL_VARS.filter((v) => !(v in config))
     .map((v) => `-u ${v}`)
     .join(" ");
@@ -110,7 +110,19 @@ export default defineConfig({
     navigationTimeout: 30_000,
   },
   projects: [
-    { name: "offline", testMatch: ["chat/**/*.spec.ts", "isolation/**/*.spec.ts"], use: { baseURL: URLS.offline } },
+    {
+      name: "offline",
+      testMatch: [
+        "chat/**/*.spec.ts",
+        "isolation/**/*.spec.ts",
+        "admin/**/*.spec.ts",
+        "team/**/*.spec.ts",
+        "api-keys/**/*.spec.ts",
+        "openai-api/**/*.spec.ts",
+        "unauthorized/**/*.spec.ts",
+      ],
+      use: { baseURL: URLS.offline },
+    },
     { name: "compat", testMatch: ["compat/**/*.spec.ts"], use: { baseURL: URLS.compat } },
     { name: "sso", testMatch: ["sso/**/*.spec.ts"], use: { baseURL: URLS.sso } },
   ],
