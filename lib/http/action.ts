@@ -1,9 +1,9 @@
 import type { z } from "zod";
 import { getPrincipal } from "@/lib/auth/principal";
-import { authorize, type Permission } from "@/lib/authz";
+
 import { AppError, isAppError, type ErrorBody } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
-import type { Access } from "./route";
+import { enforce, type Access, type Requirement } from "./route";
 
 /**
  * The one way to write a server action: its input is validated with zod and its permission
@@ -37,7 +37,7 @@ function failure(e: AppError): ActionResult<never> {
 export type ServerAction<T> = ((...args: [Input] | [unknown, Input]) => Promise<ActionResult<T>>) & { readonly access: Access };
 
 export function action<S extends z.ZodType, T>(
-  opts: { permission: Permission | "signed-in"; input: S },
+  opts: { permission: Requirement; input: S },
   body: (principal: Principal, input: z.infer<S>) => Promise<T>,
 ): ServerAction<T> {
   const fn = async (...args: [Input] | [unknown, Input]): Promise<ActionResult<T>> => {
@@ -45,7 +45,7 @@ export function action<S extends z.ZodType, T>(
     try {
       const principal = await getPrincipal();
       if (!principal) throw AppError.unauthorized("Your session has ended. Sign in again.");
-      if (opts.permission !== "signed-in") authorize(principal, opts.permission);
+      enforce(principal, opts.permission);
       const parsed = opts.input.safeParse(toObject(input));
       if (!parsed.success) throw AppError.fromZod(parsed.error);
       return { ok: true, data: await body(principal, parsed.data) };

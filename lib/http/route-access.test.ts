@@ -33,7 +33,10 @@ function checkAccess(where: string, value: unknown): string | null {
   if (!access) return `${where}: no access declaration (wrap it in withPrincipal/publicRoute or action/publicAction)`;
   if (access.kind === "public") return access.reason.length >= 10 ? null : `${where}: public without a reason`;
   if (access.permission === "signed-in") return null;
-  return PERMISSION_IDS.includes(access.permission) ? null : `${where}: unknown permission ${access.permission}`;
+  const perms: readonly string[] = typeof access.permission === "string" ? [access.permission] : access.permission;
+  if (perms.length === 0) return `${where}: an empty permission list`;
+  const unknown = perms.filter((x) => !(PERMISSION_IDS as readonly string[]).includes(x));
+  return unknown.length === 0 ? null : `${where}: unknown permission ${unknown.join(", ")}`;
 }
 
 describe("every entry point declares its access", () => {

@@ -13,9 +13,18 @@ import { requestIdFrom } from "./request-id";
  * the handler (`access`) so a test can prove no route forgot one. Both wrappers turn AppErrors
  * into their JSON response and anything else into a logged 500 that says nothing of internals.
  */
-export type Access =
-  | { kind: "permission"; permission: Permission | "signed-in"; reveal: boolean }
-  | { kind: "public"; reason: string };
+/** A permission, any one of several, or just being signed in. */
+export type Requirement = Permission | readonly Permission[] | "signed-in";
+
+export type Access = { kind: "permission"; permission: Requirement; reveal: boolean } | { kind: "public"; reason: string };
+
+/** Throws (404, or 403 with `reveal`) unless the principal meets the requirement. */
+export function enforce(p: Principal, req: Requirement, opts: { reveal?: boolean } = {}): void {
+  if (req === "signed-in") return;
+  const any = typeof req === "string" ? [req] : req;
+  const held = any.find((perm) => p.permissions.has(perm));
+  authorize(p, held ?? any[0]!, undefined, opts);
+}
 
 /** Error bodies in Enclave's shape, or in OpenAI's (for the /api/v1 compatibility surface). */
 export type ErrorFormat = "enclave" | "openai";
@@ -55,8 +64,8 @@ function finish(res: Response, requestId: string, timing?: ServerTiming): Respon
 }
 
 export interface RouteOptions {
-  /** "signed-in": any authenticated principal (e.g. "who am I"). */
-  permission: Permission | "signed-in";
+  /** A permission, any of a list, or "signed-in": any authenticated principal (e.g. "who am I"). */
+  permission: Requirement;
   /** Answer 403 rather than 404 when the permission is missing (where existence is no secret). */
   reveal?: boolean;
   errors?: ErrorFormat;
@@ -80,7 +89,7 @@ export function withPrincipal<P extends Record<string, string | string[]> = Reco
     try {
       const resolved = await timing.measure("auth", () => resolvePrincipal(credentialsOf(req)));
       if (!resolved.ok) throw new AppError("unauthorized", UNAUTHORIZED[resolved.reason]!, { reason: resolved.reason });
-      if (opts.permission !== "signed-in") authorize(resolved.principal, opts.permission, undefined, { reveal: opts.reveal });
+      enforce(resolved.principal, opts.permission, { reveal: opts.reveal });
       const params = ((await ctx?.params) ?? {}) as P;
       return finish(await handler(req, resolved.principal, { params, requestId, timing }), requestId, timing);
     } catch (err) {
