@@ -5,7 +5,7 @@ import { env, isDevLoginEnabled, isOidcConfigured } from "@/lib/config/env";
 import { unsafeCreateSession, unsafeFindUserByEmail, unsafeRevokeSession } from "@/lib/db/identity";
 import { logger } from "@/lib/observability/logger";
 import { authSecret } from "./secret";
-import { decideDevSignIn, decideSsoSignIn } from "./sign-in-policy";
+import { applySsoGroups, decideDevSignIn, decideSsoSignIn, groupsFrom } from "./sign-in-policy";
 
 declare module "next-auth" {
   interface Session {
@@ -36,7 +36,7 @@ function providers(): NextAuthConfig["providers"] {
       issuer: e.OIDC_ISSUER,
       clientId: e.OIDC_CLIENT_ID,
       clientSecret: e.OIDC_CLIENT_SECRET,
-      authorization: { params: { scope: "openid email profile" } },
+      authorization: { params: { scope: e.OIDC_SCOPES } },
     });
   }
   if (isDevLoginEnabled(e)) {
@@ -82,6 +82,10 @@ function config(): NextAuthConfig {
           return refusalUrl(decision.reason, decision.domain);
         }
         if (decision.provisioned) logger.info({ component: "auth", userId: decision.user.id }, "provisioned user on first SSO sign-in");
+        const mapped = await applySsoGroups(decision.user, groupsFrom(profile, env().OIDC_GROUPS_CLAIM));
+        if (mapped.role || mapped.team || mapped.keptLastAdmin) {
+          logger.info({ component: "auth", userId: decision.user.id, ...mapped }, "SSO group mappings applied");
+        }
         return true;
       },
       async jwt({ token, user, account, trigger }) {

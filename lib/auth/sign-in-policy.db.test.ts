@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
 import { unsafeCreateSession, unsafeResolveSession, unsafeRevokeSession } from "@/lib/db/identity";
-import { decideDevSignIn, decideSsoSignIn } from "./sign-in-policy";
+import { applySsoGroups, decideDevSignIn, decideSsoSignIn, groupsFrom } from "./sign-in-policy";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -89,5 +89,71 @@ describe(`server-side sessions (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(await unsafeResolveSession(s.id)).not.toBeNull();
     await t.db.prisma.user.update({ where: { id: s.user.id }, data: { disabledAt: new Date() } });
     expect(await unsafeResolveSession(s.id)).toBeNull();
+  });
+});
+
+describe(`SSO group mappings (${process.env.ENCLAVE_TEST_DB})`, () => {
+  async function acmeSetup() {
+    const acme = await t.db.prisma.org.findUniqueOrThrow({ where: { slug: "acme" } });
+    const sales = await t.db.prisma.team.findFirstOrThrow({ where: { orgId: acme.id, name: "Sales" } });
+    await t.db.prisma.groupMapping.deleteMany({ where: { orgId: acme.id } });
+    await t.db.prisma.groupMapping.createMany({
+      data: [
+        { orgId: acme.id, group: "enclave-admins", roleKey: "admin", position: 0 },
+        { orgId: acme.id, group: "enclave-auditors", roleKey: "auditor", position: 1 },
+        { orgId: acme.id, group: "sales", teamId: sales.id, position: 2 },
+      ],
+    });
+    return { acme, sales };
+  }
+
+  it("reads the groups claim in any shape", () => {
+    expect(groupsFrom({ groups: ["a", "b", 3] }, "groups")).toEqual(["a", "b"]);
+    expect(groupsFrom({ roles: "x" }, "roles")).toEqual(["x"]);
+    expect(groupsFrom({}, "groups")).toEqual([]);
+  });
+
+  it("a person in the group mapped to admin becomes admin at sign-in; leaving it makes them a member again", async () => {
+    const { sales } = await acmeSetup();
+    const d = await decideSsoSignIn({ email: "grace@acme.test", name: "Grace" });
+    if (!d.ok) throw new Error("refused");
+    const first = await applySsoGroups(d.user, ["enclave-admins", "sales", "unrelated"]);
+    expect(first).toMatchObject({ role: { from: "member", to: "admin" }, team: { from: null, to: sales.id }, keptLastAdmin: false });
+    expect(await t.db.prisma.user.findUnique({ where: { id: d.user.id } })).toMatchObject({ role: "admin", teamId: sales.id });
+    const audit = await t.db.prisma.auditEvent.findMany({ where: { targetId: d.user.id, action: { in: ["user.role_changed", "user.team_changed"] } } });
+    expect(audit).toHaveLength(2);
+    expect(audit.every((a) => a.actorId === null)).toBe(true);
+
+    const again = await applySsoGroups(d.user, ["enclave-admins", "sales"]);
+    expect(again).toMatchObject({ role: null, team: null });
+
+    const left = await applySsoGroups(d.user, []);
+    expect(left).toMatchObject({ role: { from: "admin", to: "member" }, team: { from: sales.id, to: null } });
+  });
+
+  it("the first matching mapping wins", async () => {
+    await acmeSetup();
+    const d = await decideSsoSignIn({ email: "hank@acme.test" });
+    if (!d.ok) throw new Error("refused");
+    await applySsoGroups(d.user, ["enclave-auditors", "enclave-admins"]);
+    expect((await t.db.prisma.user.findUnique({ where: { id: d.user.id } }))?.role).toBe("admin");
+  });
+
+  it("never demotes the org's last admin", async () => {
+    const { acme } = await acmeSetup();
+    // Make carol the only active admin.
+    await t.db.prisma.user.updateMany({ where: { orgId: acme.id, role: "admin", NOT: { email: "carol@acme.test" } }, data: { role: "member" } });
+    const carol = await seededUser(t.db, "carol@acme.test");
+    const r = await applySsoGroups(carol, []);
+    expect(r).toMatchObject({ role: null, keptLastAdmin: true });
+    expect((await seededUser(t.db, "carol@acme.test")).role).toBe("admin");
+  });
+
+  it("with no mappings, SSO sign-in changes nobody's role or team", async () => {
+    const { acme } = await acmeSetup();
+    await t.db.prisma.groupMapping.deleteMany({ where: { orgId: acme.id } });
+    const bob = await seededUser(t.db, "bob@acme.test");
+    expect(await applySsoGroups(bob, ["enclave-admins"])).toMatchObject({ role: null, team: null });
+    expect((await seededUser(t.db, "bob@acme.test")).role).toBe("manager");
   });
 });

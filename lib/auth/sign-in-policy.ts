@@ -1,7 +1,10 @@
 import {
+  unsafeApplyGroupMappings,
   unsafeFindOrgByEmailDomain,
   unsafeFindUserByEmail,
+  unsafeOrgAllowsDevLogin,
   unsafeProvisionUser,
+  unsafeRecordRefusedSignIn,
 } from "@/lib/db/identity";
 import type { UserRecord } from "@/lib/db";
 import { z } from "zod";
@@ -12,7 +15,11 @@ import { z } from "zod";
  */
 export type SignInDecision =
   | { ok: true; user: UserRecord; provisioned: boolean }
-  | { ok: false; reason: "unknown-domain" | "disabled" | "unknown-user" | "no-email" | "unverified-email"; domain?: string };
+  | {
+      ok: false;
+      reason: "unknown-domain" | "disabled" | "unknown-user" | "no-email" | "unverified-email" | "dev-login-disabled";
+      domain?: string;
+    };
 
 const Email = z.email().max(320);
 
@@ -25,8 +32,24 @@ export async function decideDevSignIn(rawEmail: unknown): Promise<SignInDecision
   if (!parsed.success) return { ok: false, reason: "unknown-user" };
   const user = await unsafeFindUserByEmail(parsed.data);
   if (!user) return { ok: false, reason: "unknown-user" };
-  if (user.disabledAt) return { ok: false, reason: "disabled" };
+  if (user.disabledAt) {
+    await unsafeRecordRefusedSignIn({ orgId: user.orgId, userId: user.id, provider: "dev", reason: "disabled" });
+    return { ok: false, reason: "disabled" };
+  }
+  if (!(await unsafeOrgAllowsDevLogin(user.orgId))) return { ok: false, reason: "dev-login-disabled" };
   return { ok: true, user, provisioned: false };
+}
+
+/** The IdP's groups claim, however it is shaped (list, single value, or absent). */
+export function groupsFrom(profile: Record<string, unknown>, claim: string): string[] {
+  const raw = profile[claim];
+  const list = Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : [];
+  return list.filter((g): g is string => typeof g === "string" && g.length > 0 && g.length <= 256).slice(0, 200);
+}
+
+/** After a successful SSO decision: bring role and team in line with the IdP's groups. */
+export async function applySsoGroups(user: UserRecord, groups: readonly string[]) {
+  return unsafeApplyGroupMappings({ userId: user.id, orgId: user.orgId, groups });
 }
 
 export async function decideSsoSignIn(profile: {
@@ -41,7 +64,9 @@ export async function decideSsoSignIn(profile: {
   const email = parsed.data.toLowerCase();
   const existing = await unsafeFindUserByEmail(email);
   if (existing) {
-    return existing.disabledAt ? { ok: false, reason: "disabled" } : { ok: true, user: existing, provisioned: false };
+    if (!existing.disabledAt) return { ok: true, user: existing, provisioned: false };
+    await unsafeRecordRefusedSignIn({ orgId: existing.orgId, userId: existing.id, provider: "oidc", reason: "disabled" });
+    return { ok: false, reason: "disabled" };
   }
   const domain = domainOf(email);
   const org = await unsafeFindOrgByEmailDomain(domain);

@@ -19,6 +19,9 @@ const EnvSchema = z.object({
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_NAME: z.string().min(1).default("SSO"),
+  // Add "groups" (or your IdP's scope for it) when using SSO group → role/team mappings.
+  OIDC_SCOPES: z.string().min(1).default("openid email profile"),
+  OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
   ENCLAVE_DEV_LOGIN: bool.optional(),
 
   OPENAI_API_KEY: z.string().min(1).optional(),

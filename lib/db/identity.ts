@@ -3,7 +3,9 @@
  * into a principal. They cannot be scoped by a principal because they are how one is built,
  * so they are named `unsafe…` and used only by lib/auth.
  */
+import { writeAudit } from "./audit";
 import { getPrisma } from "./database";
+import { orgKeepsAnAdminWithout } from "./guards";
 import { isUniqueViolation } from "./prisma-errors";
 import type { OrgRecord, UserRecord } from "./types";
 
@@ -22,6 +24,12 @@ export async function unsafeFindUserByEmail(email: string): Promise<UserRecord |
   return prisma.user.findUnique({ where: { email: email.toLowerCase() }, select: userSelect });
 }
 
+export async function unsafeOrgAllowsDevLogin(orgId: string): Promise<boolean> {
+  const prisma = await getPrisma();
+  const org = await prisma.org.findUnique({ where: { id: orgId }, select: { devLoginEnabled: true } });
+  return org?.devLoginEnabled ?? false;
+}
+
 export async function unsafeFindOrgByEmailDomain(domain: string): Promise<OrgRecord | null> {
   const prisma = await getPrisma();
   return prisma.org.findFirst({
@@ -35,9 +43,19 @@ export async function unsafeProvisionUser(input: { orgId: string; email: string;
   const prisma = await getPrisma();
   const email = input.email.toLowerCase();
   try {
-    return await prisma.user.create({
-      data: { orgId: input.orgId, email, name: input.name, role: "member" },
-      select: userSelect,
+    return await prisma.$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: { orgId: input.orgId, email, name: input.name, role: "member" },
+        select: userSelect,
+      });
+      await writeAudit(tx, {
+        orgId: input.orgId,
+        actorId: null,
+        action: "user.provisioned",
+        target: { type: "user", id: user.id },
+        data: { email, via: "sso" },
+      });
+      return user;
     });
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
@@ -55,10 +73,79 @@ export async function unsafeCreateSession(input: {
   expiresAt: Date;
 }): Promise<void> {
   const prisma = await getPrisma();
-  await prisma.$transaction([
-    prisma.session.create({ data: input, select: { id: true } }),
-    prisma.user.update({ where: { id: input.userId }, data: { lastSignInAt: new Date() }, select: { id: true } }),
-  ]);
+  await prisma.$transaction(async (tx) => {
+    await tx.session.create({ data: input, select: { id: true } });
+    await tx.user.update({ where: { id: input.userId }, data: { lastSignInAt: new Date() }, select: { id: true } });
+    await writeAudit(tx, {
+      orgId: input.orgId,
+      actorId: input.userId,
+      sessionId: input.id,
+      action: "auth.sign_in",
+      target: { type: "user", id: input.userId },
+      data: { provider: input.provider },
+    });
+  });
+}
+
+/** A refused sign-in of a known person (deactivated, …), for the audit trail. */
+export async function unsafeRecordRefusedSignIn(input: { orgId: string; userId: string; provider: string; reason: string }): Promise<void> {
+  const prisma = await getPrisma();
+  await writeAudit(prisma, {
+    orgId: input.orgId,
+    actorId: input.userId,
+    action: "auth.sign_in_refused",
+    target: { type: "user", id: input.userId },
+    outcome: "failure",
+    data: { provider: input.provider, reason: input.reason },
+  });
+}
+
+export interface MappingOutcome {
+  role: { from: string; to: string } | null;
+  team: { from: string | null; to: string | null } | null;
+  /** Set when the mapping would have removed the org's last admin and was not applied. */
+  keptLastAdmin: boolean;
+}
+
+/**
+ * Applies the org's SSO group mappings to a person at sign-in. Mappings govern only what they
+ * mention: if any maps a role, the role follows the groups (first matching mapping, else
+ * member); likewise for teams. Changes are audited as the system's, in one transaction; the
+ * org's last admin is never demoted this way.
+ */
+export async function unsafeApplyGroupMappings(input: { userId: string; orgId: string; groups: readonly string[] }): Promise<MappingOutcome> {
+  const prisma = await getPrisma();
+  return prisma.$transaction(async (tx) => {
+    const outcome: MappingOutcome = { role: null, team: null, keptLastAdmin: false };
+    const mappings = await tx.groupMapping.findMany({ where: { orgId: input.orgId }, orderBy: [{ position: "asc" }, { group: "asc" }] });
+    if (mappings.length === 0) return outcome;
+    const user = await tx.user.findFirst({ where: { id: input.userId, orgId: input.orgId }, select: { role: true, teamId: true } });
+    if (!user) return outcome;
+    const groups = new Set(input.groups);
+    const matched = mappings.filter((m) => groups.has(m.group));
+    let role = user.role;
+    if (mappings.some((m) => m.roleKey)) role = matched.find((m) => m.roleKey)?.roleKey ?? "member";
+    let teamId = user.teamId;
+    if (mappings.some((m) => m.teamId)) teamId = matched.find((m) => m.teamId)?.teamId ?? null;
+
+    if (role !== user.role && user.role === "admin" && !(await orgKeepsAnAdminWithout(tx, input.orgId, input.userId))) {
+      role = user.role;
+      outcome.keptLastAdmin = true;
+    }
+    const data = { via: "sso-groups", groups: [...groups].slice(0, 50) };
+    if (role !== user.role || teamId !== user.teamId) {
+      await tx.user.update({ where: { id: input.userId }, data: { role, teamId }, select: { id: true } });
+    }
+    if (role !== user.role) {
+      outcome.role = { from: user.role, to: role };
+      await writeAudit(tx, { orgId: input.orgId, actorId: null, action: "user.role_changed", target: { type: "user", id: input.userId }, data: { ...data, from: user.role, to: role } });
+    }
+    if (teamId !== user.teamId) {
+      outcome.team = { from: user.teamId, to: teamId };
+      await writeAudit(tx, { orgId: input.orgId, actorId: null, action: "user.team_changed", target: { type: "user", id: input.userId }, data: { ...data, from: user.teamId, to: teamId } });
+    }
+    return outcome;
+  });
 }
 
 /** A person as authorization needs them: their role's permissions and the teams they manage. */
@@ -160,7 +247,18 @@ export async function unsafeTouchApiKey(keyId: string): Promise<void> {
 
 export async function unsafeRevokeSession(sessionId: string): Promise<void> {
   const prisma = await getPrisma();
-  await prisma.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  await prisma.$transaction(async (tx) => {
+    const session = await tx.session.findFirst({ where: { id: sessionId, revokedAt: null }, select: { orgId: true, userId: true } });
+    if (!session) return;
+    await tx.session.update({ where: { id: sessionId }, data: { revokedAt: new Date() }, select: { id: true } });
+    await writeAudit(tx, {
+      orgId: session.orgId,
+      actorId: session.userId,
+      sessionId,
+      action: "auth.sign_out",
+      target: { type: "user", id: session.userId },
+    });
+  });
 }
 
 /** For the dev sign-in picker only (never shown when dev sign-in is off). */

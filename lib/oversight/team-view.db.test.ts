@@ -31,11 +31,13 @@ async function converse(p: Principal, text: string): Promise<string> {
 beforeAll(async () => {
   process.env.OFFLINE_MODEL_DELAY_MS = "0";
   t = await createTestDatabase();
-  [alice, bob, carol, dan, ivan, frank, erin] = await Promise.all(
-    ["alice@acme.test", "bob@acme.test", "carol@acme.test", "dan@acme.test", "ivan@acme.test", "frank@globex.test", "erin@globex.test"].map((e) =>
-      signedIn(t.db, e),
-    ),
-  );
+  alice = await signedIn(t.db, "alice@acme.test");
+  bob = await signedIn(t.db, "bob@acme.test");
+  carol = await signedIn(t.db, "carol@acme.test");
+  dan = await signedIn(t.db, "dan@acme.test");
+  ivan = await signedIn(t.db, "ivan@acme.test");
+  frank = await signedIn(t.db, "frank@globex.test");
+  erin = await signedIn(t.db, "erin@globex.test");
   aliceConv = await converse(alice, "Quote for Initech: 40 seats at a discount");
   danConv = await converse(dan, "Support ticket triage notes");
   frankConv = await converse(frank, "Globex internal plans");

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Sign in" };
 
 const ERRORS: Record<string, string> = {
-  CredentialsSignin: "No active user with that email. Pick one of the users below.",
+  CredentialsSignin: "No active user with that email (or dev sign-in is off for their organization). Pick one of the users below.",
   AccessDenied: "Sign-in was refused.",
 };
 

@@ -1,0 +1,86 @@
+import { randomUUID } from "node:crypto";
+import type { ModelFailure } from "@/lib/chat/model-errors";
+import { runChatTurn } from "@/lib/chat/turn";
+import { getConversation } from "@/lib/conversations/queries";
+import type { ServerTiming } from "@/lib/observability/server-timing";
+import type { Principal } from "@/lib/principal";
+import { modelNotFound, OpenAICompatError } from "./errors";
+import { findModel } from "./models";
+import { lastUserText, parseChatCompletionRequest, requestedConversationId } from "./schema";
+import { completionId, CompletionTranslator, MODEL_ERROR_CODE, toSseStream } from "./translate";
+
+/** The response header naming the conversation a completion was added to. */
+export const CONVERSATION_HEADER = "x-enclave-conversation-id";
+
+export interface CompletionOptions {
+  requestId: string;
+  /** The request's `x-enclave-conversation-id` header. */
+  conversationHeader: string | null;
+  signal?: AbortSignal;
+  timing?: ServerTiming;
+}
+
+/**
+ * POST /v1/chat/completions: one chat turn through the same pipeline as the browser
+ * (runChatTurn: the user's message is stored before the model is called, the reply is stored
+ * whatever happens), answered in OpenAI's format. Earlier messages in the request are not
+ * replayed: the conversation's history lives on the server.
+ */
+export async function createChatCompletion(p: Principal, body: unknown, opts: CompletionOptions): Promise<Response> {
+  const req = parseChatCompletionRequest(body);
+  const model = findModel(req.model);
+  if (!model) throw modelNotFound(req.model);
+
+  const named = requestedConversationId(req, opts.conversationHeader);
+  // Continuing names a conversation of mine that exists; anything else is not found, the same
+  // answer for someone else's and for none at all.
+  const conversationId = named ? (await getConversation(p, named)).id : randomUUID();
+
+  const turn = await runChatTurn(
+    p,
+    { id: conversationId, message: { id: randomUUID(), role: "user", parts: [{ type: "text", text: lastUserText(req) }] } },
+    { requestId: opts.requestId, signal: opts.signal, timing: opts.timing },
+  );
+  const translator = new CompletionTranslator({
+    id: completionId(turn.assistantMessageId),
+    model: model.id,
+    created: Math.floor(Date.now() / 1000),
+    includeUsage: Boolean(req.stream_options?.include_usage),
+  });
+  const headers = { [CONVERSATION_HEADER]: turn.conversationId };
+
+  if (req.stream) {
+    return new Response(toSseStream(turn.stream, translator), {
+      headers: {
+        ...headers,
+        "content-type": "text/event-stream; charset=utf-8",
+        // no-transform keeps compression off: a gzip buffer would hold tokens back.
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      },
+    });
+  }
+
+  const reader = turn.stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    translator.push(value);
+  }
+  const outcome = await turn.done;
+  translator.end();
+  if (outcome.status !== "complete" || translator.error !== null) {
+    throw modelFailed(outcome.failure, translator.error);
+  }
+  return new Response(JSON.stringify(translator.completion()), {
+    headers: { ...headers, "content-type": "application/json", "cache-control": "no-store" },
+  });
+}
+
+/** 503 when retrying later may help (rate limit, timeout, unreachable), else 502. */
+function modelFailed(failure: ModelFailure | undefined, fallback: string | null): OpenAICompatError {
+  const message = failure?.message ?? fallback ?? "The model failed to answer. Your message is saved; retry in a moment.";
+  const transient = failure && ["rate_limited", "timeout", "unreachable"].includes(failure.kind);
+  return new OpenAICompatError(transient ? "unavailable" : "model_unavailable", message, { openaiCode: MODEL_ERROR_CODE });
+}
