@@ -30,7 +30,8 @@ export const ChatCompletionRequestSchema = z
   .loose()
   .superRefine((body, ctx) => {
     const i = body.messages.length - 1;
-    const last = body.messages[i]!;
+    const last = body.messages[i];
+    if (!last) return; // already refused by .min(1)
     if (last.role !== "user") {
       ctx.addIssue({
         code: "custom",

@@ -211,34 +211,37 @@ export function encodeSseEvent(event: StreamEvent): string {
 export function toSseStream(turnStream: ReadableStream<Chunk>, translator: CompletionTranslator): ReadableStream<Uint8Array> {
   const reader = turnStream.getReader();
   const encoder = new TextEncoder();
-  let closed = false;
+  // Once the client has gone (cancel) or the answer has ended (close), nothing more is enqueued.
+  let finished = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       // Keep reading until there is something to send, so every pull makes progress.
-      for (;;) {
+      while (!finished) {
         let next: ReadableStreamReadResult<Chunk>;
         try {
           next = await reader.read();
         } catch {
           next = { done: false, value: { type: "error", errorText: "The reply stream broke. Your message is saved; retry in a moment." } };
         }
+        if (finished) return;
         const events = next.done ? translator.end() : translator.push(next.value);
         if (events.length > 0) controller.enqueue(encoder.encode(events.map(encodeSseEvent).join("")));
         if (next.done || translator.error !== null) {
-          if (!next.done) {
-            // A failure ends the answer; let the turn wind down (and store its state) on its own.
-            void drain(reader);
-          }
-          closed = true;
+          // A failure ends the answer; the turn winds down (and stores its state) on its own.
+          if (!next.done) void drain(reader);
+          finished = true;
           controller.close();
           return;
         }
         if (events.length > 0) return;
       }
     },
-    async cancel(reason) {
-      if (closed) return;
-      await reader.cancel(reason ?? "client went away");
+    cancel(reason) {
+      if (finished) return;
+      finished = true;
+      // Cancelling the turn's stream stops the model; the partial reply is stored as interrupted.
+      // Not awaited: the consumer that cancelled is gone and must not wait on the turn's clean-up.
+      reader.cancel(reason ?? "client went away").catch(() => {});
     },
   });
 }

@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
+import { ApiKeysPanel } from "@/components/settings/api-keys-panel";
 import { requirePrincipal } from "@/lib/auth/require";
+import { API_KEY_SCOPE_IDS, API_KEY_SCOPES } from "@/lib/authz";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "API keys" };
 
-// Placeholder until the API keys page lands (issue 3).
 export default async function KeysPage() {
   await requirePrincipal();
-  return <p className="text-sm text-neutral-500">API keys are coming.</p>;
+  const scopes = API_KEY_SCOPE_IDS.map((id) => ({ id, description: API_KEY_SCOPES[id].description }));
+  return <ApiKeysPanel scopes={scopes} />;
 }
