@@ -61,6 +61,9 @@ export function authorize(p: Principal, permission: Permission, resource?: Resou
 }
 
 function forbiddenMessage(p: Principal, permission: Permission): string {
+  if (p.via === "apikey" && permission === "apikey.manage.own") {
+    return "API keys cannot manage API keys: sign in to the web app to create or revoke keys.";
+  }
   if (p.via === "apikey") return `This API key's scopes do not allow ${permission}.`;
   return `Your role does not allow ${permission}.`;
 }

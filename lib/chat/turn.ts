@@ -196,9 +196,10 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
         controller.close();
       }
     },
-    async cancel(reason) {
+    // Not awaited: a cancel that waits on upstream clean-up makes Next log "failed to pipe".
+    cancel(reason) {
       abort.abort(reason ?? "stream cancelled");
-      await reader.cancel(reason);
+      reader.cancel(reason).catch(() => {});
     },
   });
 

@@ -11,7 +11,7 @@ const CLIENT_IMPORT =
 
 function* sourceFiles(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
-    if (SKIP.has(name)) continue;
+    if (SKIP.has(name) || name.startsWith(".next")) continue; // build output, incl. NEXT_DIST_DIR builds
     const p = join(dir, name);
     if (statSync(p).isDirectory()) yield* sourceFiles(p);
     else if (/\.(ts|tsx|js|mjs|cjs|jsx)$/.test(name)) yield p;
