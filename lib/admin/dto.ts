@@ -27,12 +27,20 @@ export function personDto(u: PersonRecord): PersonDto {
     role: u.role,
     teamId: u.teamId,
     status: u.disabledAt ? "disabled" : "active",
-    canReadTeam: permissionsOfRole({ key: u.role, permissions: u.rolePermissions }).has("conversation.read.team"),
+    canReadTeam: permissionsOfRole({ key: u.role, permissions: u.rolePermissions }).has(
+      "conversation.read.team",
+    ),
   };
 }
 
 export function teamDto(t: TeamRecord): TeamDto {
-  return { id: t.id, name: t.name, createdAt: iso(t.createdAt), memberCount: t.memberCount, managers: t.managers.map(personDto) };
+  return {
+    id: t.id,
+    name: t.name,
+    createdAt: iso(t.createdAt),
+    memberCount: t.memberCount,
+    managers: t.managers.map(personDto),
+  };
 }
 
 export function roleDto(r: RoleRecord): RoleDto {

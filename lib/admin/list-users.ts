@@ -23,7 +23,11 @@ export const ListUsersQuery = z.object({
 });
 export type ListUsersInput = z.input<typeof ListUsersQuery>;
 
-export async function listUsers(p: Principal, input: ListUsersInput, _ctx: UseCaseContext = {}): Promise<UserPageDto> {
+export async function listUsers(
+  p: Principal,
+  input: ListUsersInput,
+  _ctx: UseCaseContext = {},
+): Promise<UserPageDto> {
   requirePermission(p, "user.manage");
   const q = parseInput(ListUsersQuery, input);
   const page = await db.for(p).admin.listUsers({

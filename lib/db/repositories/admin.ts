@@ -115,7 +115,10 @@ const CursorSchema = z.union([
 type Cursor = z.infer<typeof CursorSchema>;
 
 function encodeCursor(sort: UserSort, u: { id: string; name: string; createdAt: Date }): string {
-  const c: Cursor = sort === "name" ? { s: "name", n: u.name, i: u.id } : { s: "newest", c: u.createdAt.toISOString(), i: u.id };
+  const c: Cursor =
+    sort === "name"
+      ? { s: "name", n: u.name, i: u.id }
+      : { s: "newest", c: u.createdAt.toISOString(), i: u.id };
   return Buffer.from(JSON.stringify(c)).toString("base64url");
 }
 
@@ -127,9 +130,13 @@ function decodeCursor(cursor: string, sort: UserSort): Cursor {
     parsed = null;
   }
   if (!parsed || parsed.s !== sort) {
-    throw new AppError("bad_request", "Invalid cursor: pass back the nextCursor value from a previous page with the same sort.", {
-      fields: [{ field: "cursor", message: "not a cursor this API issued for this sort" }],
-    });
+    throw new AppError(
+      "bad_request",
+      "Invalid cursor: pass back the nextCursor value from a previous page with the same sort.",
+      {
+        fields: [{ field: "cursor", message: "not a cursor this API issued for this sort" }],
+      },
+    );
   }
   return parsed;
 }
@@ -146,7 +153,10 @@ const userSelect = {
   lastSignInAt: true,
   roleRef: { select: { name: true } },
   team: { select: { id: true, name: true } },
-  managedTeams: { select: { team: { select: { id: true, name: true } } }, orderBy: { team: { name: "asc" } } },
+  managedTeams: {
+    select: { team: { select: { id: true, name: true } } },
+    orderBy: { team: { name: "asc" } },
+  },
 } as const satisfies Prisma.UserSelect;
 
 type UserRow = Prisma.UserGetPayload<{ select: typeof userSelect }>;
@@ -228,7 +238,10 @@ async function readSettings(client: Client, orgId: string): Promise<OrgSettingsR
       slug: true,
       emailDomains: true,
       devLoginEnabled: true,
-      groupMappings: { select: { group: true, roleKey: true, teamId: true }, orderBy: [{ position: "asc" }, { group: "asc" }] },
+      groupMappings: {
+        select: { group: true, roleKey: true, teamId: true },
+        orderBy: [{ position: "asc" }, { group: "asc" }],
+      },
     },
   });
   return org;
@@ -236,8 +249,16 @@ async function readSettings(client: Client, orgId: string): Promise<OrgSettingsR
 
 async function readRoles(client: Client, orgId: string): Promise<RoleRecord[]> {
   const [rows, mappings] = await Promise.all([
-    client.role.findMany({ where: { orgId }, select: roleSelect, orderBy: [{ builtIn: "desc" }, { createdAt: "asc" }, { key: "asc" }] }),
-    client.groupMapping.groupBy({ by: ["roleKey"], where: { orgId, roleKey: { not: null } }, _count: { _all: true } }),
+    client.role.findMany({
+      where: { orgId },
+      select: roleSelect,
+      orderBy: [{ builtIn: "desc" }, { createdAt: "asc" }, { key: "asc" }],
+    }),
+    client.groupMapping.groupBy({
+      by: ["roleKey"],
+      where: { orgId, roleKey: { not: null } },
+      _count: { _all: true },
+    }),
   ]);
   const byRole = new Map(mappings.map((m) => [m.roleKey, m._count._all]));
   return rows.map((r) => toRole(r, byRole.get(r.key) ?? 0));
@@ -270,7 +291,10 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
     },
     /** Ends every live session of the person; returns how many. */
     async revokeSessions(userId: string): Promise<number> {
-      const { count } = await tx.session.updateMany({ where: { userId, orgId, revokedAt: null }, data: { revokedAt: new Date() } });
+      const { count } = await tx.session.updateMany({
+        where: { userId, orgId, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
       return count;
     },
 
@@ -279,13 +303,22 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
       return tx.team.findFirst({ where: { id: teamId, orgId }, select: { id: true, name: true } });
     },
     async findTeamByName(name: string): Promise<{ id: string; name: string } | null> {
-      return tx.team.findFirst({ where: { orgId, name: { equals: name, mode: "insensitive" } }, select: { id: true, name: true } });
+      return tx.team.findFirst({
+        where: { orgId, name: { equals: name, mode: "insensitive" } },
+        select: { id: true, name: true },
+      });
     },
-    async createTeam(name: string): Promise<{ id: string; name: string }> {
+    async createTeam(name: string): Promise<{ id: string; name: string; createdAt: Date }> {
       try {
-        return await tx.team.create({ data: { orgId, name }, select: { id: true, name: true } });
+        return await tx.team.create({
+          data: { orgId, name },
+          select: { id: true, name: true, createdAt: true },
+        });
       } catch (e) {
-        if (isUniqueViolation(e)) throw new AppError("conflict", `A team named “${name}” already exists.`, { fields: [{ field: "name", message: "already in use" }] });
+        if (isUniqueViolation(e))
+          throw new AppError("conflict", `A team named “${name}” already exists.`, {
+            fields: [{ field: "name", message: "already in use" }],
+          });
         throw e;
       }
     },
@@ -294,17 +327,19 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
         const { count } = await tx.team.updateMany({ where: { id: teamId, orgId }, data: { name } });
         if (count !== 1) throw AppError.notFound("Team");
       } catch (e) {
-        if (isUniqueViolation(e)) throw new AppError("conflict", `A team named “${name}” already exists.`, { fields: [{ field: "name", message: "already in use" }] });
+        if (isUniqueViolation(e))
+          throw new AppError("conflict", `A team named “${name}” already exists.`, {
+            fields: [{ field: "name", message: "already in use" }],
+          });
         throw e;
       }
     },
     /** What deleting the team takes with it (members are kept, without a team). */
     async teamFootprint(teamId: string): Promise<{ members: number; managers: number; mappings: number }> {
-      const [members, managers, mappings] = await Promise.all([
-        tx.user.count({ where: { orgId, teamId } }),
-        tx.teamManager.count({ where: { orgId, teamId } }),
-        tx.groupMapping.count({ where: { orgId, teamId } }),
-      ]);
+      // One after the other: a transaction is one connection, which runs one query at a time.
+      const members = await tx.user.count({ where: { orgId, teamId } });
+      const managers = await tx.teamManager.count({ where: { orgId, teamId } });
+      const mappings = await tx.groupMapping.count({ where: { orgId, teamId } });
       return { members, managers, mappings };
     },
     async deleteTeam(teamId: string): Promise<void> {
@@ -331,15 +366,26 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
       const mappingCount = await tx.groupMapping.count({ where: { orgId, roleKey: key } });
       return toRole(r, mappingCount);
     },
-    async createRole(input: { key: string; name: string; description: string; permissions: string[] }): Promise<void> {
+    async createRole(input: {
+      key: string;
+      name: string;
+      description: string;
+      permissions: string[];
+    }): Promise<void> {
       try {
         await tx.role.create({ data: { orgId, ...input, builtIn: false }, select: { id: true } });
       } catch (e) {
-        if (isUniqueViolation(e)) throw new AppError("conflict", `A role with the key “${input.key}” already exists.`, { fields: [{ field: "key", message: "already in use" }] });
+        if (isUniqueViolation(e))
+          throw new AppError("conflict", `A role with the key “${input.key}” already exists.`, {
+            fields: [{ field: "key", message: "already in use" }],
+          });
         throw e;
       }
     },
-    async updateRole(key: string, change: { name?: string; description?: string; permissions?: string[] }): Promise<void> {
+    async updateRole(
+      key: string,
+      change: { name?: string; description?: string; permissions?: string[] },
+    ): Promise<void> {
       // builtIn: false in the WHERE clause: a built-in role row can never be changed here.
       const { count } = await tx.role.updateMany({ where: { orgId, key, builtIn: false }, data: change });
       if (count !== 1) throw AppError.notFound("Role");
@@ -350,7 +396,11 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
         if (count !== 1) throw AppError.notFound("Role");
       } catch (e) {
         // The foreign key from User.role refuses while anyone holds it (e.g. assigned at an SSO sign-in just now).
-        if (prismaErrorCode(e) === "P2003") throw new AppError("conflict", `The role “${key}” is in use; move its people to another role first.`);
+        if (prismaErrorCode(e) === "P2003")
+          throw new AppError(
+            "conflict",
+            `The role “${key}” is in use; move its people to another role first.`,
+          );
         throw e;
       }
     },
@@ -390,12 +440,22 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
       await tx.groupMapping.deleteMany({ where: { orgId } });
       if (mappings.length === 0) return;
       await tx.groupMapping.createMany({
-        data: mappings.map((m, position) => ({ orgId, group: m.group, roleKey: m.roleKey, teamId: m.teamId, position })),
+        data: mappings.map((m, position) => ({
+          orgId,
+          group: m.group,
+          roleKey: m.roleKey,
+          teamId: m.teamId,
+          position,
+        })),
       });
     },
 
     /** The audit event of this change, in this transaction: if it cannot be written, nothing is. */
-    async audit(action: AuditAction, target: { type: string; id: string }, data?: Record<string, unknown>): Promise<void> {
+    async audit(
+      action: AuditAction,
+      target: { type: string; id: string },
+      data?: Record<string, unknown>,
+    ): Promise<void> {
       await writeAudit(tx, { ...actorOf(p, requestId), action, target, ...(data ? { data } : {}) });
     },
   };
@@ -415,20 +475,27 @@ export function adminRepository(p: Principal) {
       const after = q.cursor ? decodeCursor(q.cursor, q.sort) : null;
       const and: Prisma.UserWhereInput[] = [{ orgId }];
       if (q.search) {
-        and.push({ OR: [{ name: { contains: q.search, mode: "insensitive" } }, { email: { contains: q.search, mode: "insensitive" } }] });
+        and.push({
+          OR: [
+            { name: { contains: q.search, mode: "insensitive" } },
+            { email: { contains: q.search, mode: "insensitive" } },
+          ],
+        });
       }
       if (q.role) and.push({ role: q.role });
       if (q.teamId) and.push({ teamId: q.teamId === "none" ? null : q.teamId });
       if (q.status === "active") and.push({ disabledAt: null });
       if (q.status === "disabled") and.push({ disabledAt: { not: null } });
-      if (after?.s === "name") and.push({ OR: [{ name: { gt: after.n } }, { name: after.n, id: { gt: after.i } }] });
+      if (after?.s === "name")
+        and.push({ OR: [{ name: { gt: after.n } }, { name: after.n, id: { gt: after.i } }] });
       if (after?.s === "newest") {
         const c = new Date(after.c);
         and.push({ OR: [{ createdAt: { lt: c } }, { createdAt: c, id: { lt: after.i } }] });
       }
       const rows = await prisma.user.findMany({
         where: { AND: and },
-        orderBy: q.sort === "name" ? [{ name: "asc" }, { id: "asc" }] : [{ createdAt: "desc" }, { id: "desc" }],
+        orderBy:
+          q.sort === "name" ? [{ name: "asc" }, { id: "asc" }] : [{ createdAt: "desc" }, { id: "desc" }],
         take: q.limit + 1,
         select: userSelect,
       });
@@ -450,7 +517,14 @@ export function adminRepository(p: Principal) {
         where: {
           orgId,
           disabledAt: null,
-          ...(search ? { OR: [{ name: { contains: search, mode: "insensitive" } }, { email: { contains: search, mode: "insensitive" } }] } : {}),
+          ...(search
+            ? {
+                OR: [
+                  { name: { contains: search, mode: "insensitive" } },
+                  { email: { contains: search, mode: "insensitive" } },
+                ],
+              }
+            : {}),
         },
         orderBy: [{ name: "asc" }, { id: "asc" }],
         take: limit,
@@ -502,7 +576,11 @@ export function adminRepository(p: Principal) {
 
     async listTeamOptions(): Promise<Array<{ id: string; name: string }>> {
       const prisma = await getPrisma();
-      return prisma.team.findMany({ where: { orgId }, orderBy: [{ name: "asc" }, { id: "asc" }], select: { id: true, name: true } });
+      return prisma.team.findMany({
+        where: { orgId },
+        orderBy: [{ name: "asc" }, { id: "asc" }],
+        select: { id: true, name: true },
+      });
     },
 
     async getSettings(): Promise<OrgSettingsRecord | null> {
@@ -519,7 +597,9 @@ export function adminRepository(p: Principal) {
       const prisma = await getPrisma();
       return prisma.$transaction(
         async (tx) => {
-          const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Org" WHERE "id" = ${orgId} FOR UPDATE`;
+          const locked = await tx.$queryRaw<
+            Array<{ id: string }>
+          >`SELECT "id" FROM "Org" WHERE "id" = ${orgId} FOR UPDATE`;
           if (locked.length !== 1) throw AppError.notFound("Organization");
           return fn(writer(tx, p, requestId));
         },

@@ -1,0 +1,39 @@
+import type { Permission } from "@/lib/authz";
+
+/**
+ * The admin console's sections, in nav order, each opened by one permission. A section that
+ * another part of the console adds (e.g. the audit log) goes here too.
+ */
+export interface AdminSection {
+  href: string;
+  label: string;
+  permission: Permission;
+  description: string;
+}
+
+export const ADMIN_SECTIONS: readonly AdminSection[] = [
+  {
+    href: "/admin/users",
+    label: "Users",
+    permission: "user.manage",
+    description: "Roles, teams, deactivation.",
+  },
+  {
+    href: "/admin/teams",
+    label: "Teams",
+    permission: "team.manage",
+    description: "Teams, their members and managers.",
+  },
+  {
+    href: "/admin/roles",
+    label: "Roles",
+    permission: "role.manage",
+    description: "The permission matrix and custom roles.",
+  },
+  {
+    href: "/admin/settings",
+    label: "Settings",
+    permission: "org.settings",
+    description: "Email domains, SSO group mappings, sign-in.",
+  },
+];

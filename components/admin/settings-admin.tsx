@@ -1,0 +1,432 @@
+"use client";
+
+import { useRef, useState } from "react";
+import type { GroupMappingDto, SettingsDto } from "@/lib/admin/types";
+import { Spinner } from "@/components/ui/spinner";
+import { useHydrated } from "@/components/ui/use-hydrated";
+import { AdminApiError, adminFetch, fieldMessage, messageOf } from "./api";
+import {
+  buttonClass,
+  EmptyState,
+  ErrorAlert,
+  inputClass,
+  PageHeader,
+  SavedFlag,
+  selectClass,
+  useFlag,
+} from "./ui";
+
+type Patch = { emailDomains?: string[]; groupMappings?: GroupMappingDto[]; devLoginEnabled?: boolean };
+
+/** One section's save: its busy state, its API error and its "Saved". */
+function useSection(onSaved: (s: SettingsDto) => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, flag] = useFlag();
+  async function save(patch: Patch): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      onSaved(await adminFetch<SettingsDto>("/api/admin/settings", { method: "PATCH", body: patch }));
+      flag();
+      return true;
+    } catch (e) {
+      setError(e);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, saved, save, clearError: () => setError(null) };
+}
+
+/** The error's message unless every field it names is shown next to its input. */
+function generalMessage(error: unknown, shownFields: (field: string) => boolean): string | null {
+  if (error === null) return null;
+  if (
+    error instanceof AdminApiError &&
+    error.fields.length > 0 &&
+    error.fields.every((f) => shownFields(f.field))
+  )
+    return null;
+  return messageOf(error);
+}
+
+export function SettingsAdmin({ initial }: { initial: SettingsDto }) {
+  const hydrated = useHydrated();
+  const [settings, setSettings] = useState<SettingsDto>(initial);
+  return (
+    <div className="space-y-8">
+      <PageHeader title="Settings" description={`Organization-wide settings for ${settings.org.name}.`} />
+      <DomainsSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
+      <MappingsSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
+      <DevLoginSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
+    </div>
+  );
+}
+
+function Section({
+  id,
+  title,
+  description,
+  children,
+}: {
+  id: string;
+  title: string;
+  description: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <section
+      aria-labelledby={id}
+      className="rounded-lg border border-neutral-200 p-4 dark:border-neutral-800"
+    >
+      <h2 id={id} className="text-base font-semibold">
+        {title}
+      </h2>
+      <p className="mt-1 max-w-2xl text-sm text-neutral-600 dark:text-neutral-400">{description}</p>
+      <div className="mt-4">{children}</div>
+    </section>
+  );
+}
+
+function DomainsSection({
+  settings,
+  disabled,
+  onSaved,
+}: {
+  settings: SettingsDto;
+  disabled: boolean;
+  onSaved: (s: SettingsDto) => void;
+}) {
+  const [domains, setDomains] = useState<string[]>(settings.emailDomains);
+  const section = useSection((s) => {
+    onSaved(s);
+    setDomains(s.emailDomains);
+  });
+  const newest = useRef<HTMLInputElement>(null);
+  const dirty = domains.join("\n") !== settings.emailDomains.join("\n");
+  const general = generalMessage(section.error, (f) => /^emailDomains\.\d+$/.test(f));
+
+  return (
+    <Section
+      id="settings-domains"
+      title="Email domains"
+      description="People whose verified email is at one of these domains join this organization at their first SSO sign-in. A domain can belong to one organization only."
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void section.save({ emailDomains: domains.map((d) => d.trim()).filter(Boolean) });
+        }}
+        className="space-y-2"
+      >
+        <ul className="space-y-2" aria-label="Email domains">
+          {domains.map((d, i) => {
+            const err = fieldMessage(section.error, `emailDomains.${i}`);
+            return (
+              <li key={i} className="flex flex-wrap items-center gap-2">
+                <label htmlFor={`domain-${i}`} className="sr-only">
+                  Email domain {i + 1}
+                </label>
+                <span aria-hidden className="text-sm text-neutral-400">
+                  @
+                </span>
+                <input
+                  id={`domain-${i}`}
+                  ref={i === domains.length - 1 ? newest : undefined}
+                  value={d}
+                  placeholder="example.com"
+                  disabled={disabled || section.busy}
+                  aria-invalid={err ? true : undefined}
+                  aria-describedby={err ? `domain-${i}-error` : undefined}
+                  onChange={(e) => setDomains((prev) => prev.map((x, j) => (j === i ? e.target.value : x)))}
+                  className={`${inputClass} w-72`}
+                />
+                <button
+                  type="button"
+                  className={buttonClass.ghost}
+                  aria-label={`Remove email domain ${d || i + 1}`}
+                  disabled={disabled || section.busy || domains.length <= 1}
+                  onClick={() => setDomains((prev) => prev.filter((_, j) => j !== i))}
+                >
+                  Remove
+                </button>
+                {err && (
+                  <span
+                    id={`domain-${i}-error`}
+                    className="basis-full pl-5 text-xs text-red-700 dark:text-red-300"
+                  >
+                    {err}
+                  </span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+        {general && <ErrorAlert onDismiss={section.clearError}>{general}</ErrorAlert>}
+        <div className="flex items-center gap-2 pt-2">
+          <button
+            type="button"
+            className={buttonClass.secondary}
+            disabled={disabled || section.busy || domains.length >= 50}
+            onClick={() => {
+              setDomains((prev) => [...prev, ""]);
+              setTimeout(() => newest.current?.focus(), 0);
+            }}
+          >
+            Add domain
+          </button>
+          <button type="submit" className={buttonClass.primary} disabled={disabled || section.busy || !dirty}>
+            {section.busy && <Spinner label="Saving" />}
+            Save domains
+          </button>
+          <SavedFlag show={section.saved} />
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+type Row = { group: string; roleKey: string; teamId: string; key: number };
+
+// Stable React keys for rows that can be reordered (a row's index is not its identity).
+let rowSeq = 0;
+const toRows = (ms: GroupMappingDto[]): Row[] =>
+  ms.map((m) => ({ group: m.group, roleKey: m.roleKey ?? "", teamId: m.teamId ?? "", key: ++rowSeq }));
+
+function MappingsSection({
+  settings,
+  disabled,
+  onSaved,
+}: {
+  settings: SettingsDto;
+  disabled: boolean;
+  onSaved: (s: SettingsDto) => void;
+}) {
+  const [rows, setRows] = useState<Row[]>(() => toRows(settings.groupMappings));
+  const section = useSection((s) => {
+    onSaved(s);
+    setRows(toRows(s.groupMappings));
+  });
+  const asMappings = (rs: Row[]): GroupMappingDto[] =>
+    rs.map((r) => ({ group: r.group.trim(), roleKey: r.roleKey || null, teamId: r.teamId || null }));
+  const dirty = JSON.stringify(asMappings(rows)) !== JSON.stringify(settings.groupMappings);
+  const general = generalMessage(section.error, (f) =>
+    /^groupMappings\.\d+\.(group|roleKey|teamId)$/.test(f),
+  );
+  const { roles, teams } = settings.options;
+
+  function move(i: number, by: -1 | 1) {
+    setRows((prev) => {
+      const j = i + by;
+      if (j < 0 || j >= prev.length) return prev;
+      const next = [...prev];
+      [next[i], next[j]] = [next[j]!, next[i]!];
+      return next;
+    });
+  }
+  const update = (i: number, patch: Partial<Row>) =>
+    setRows((prev) => prev.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+
+  return (
+    <Section
+      id="settings-mappings"
+      title="SSO group mappings"
+      description="At each SSO sign-in, a person's identity-provider groups are matched against this list from the top: the first matching row sets their role and/or team."
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void section.save({ groupMappings: asMappings(rows) });
+        }}
+        className="space-y-3"
+      >
+        {rows.length === 0 ? (
+          <EmptyState title="No group mappings.">
+            People keep the role and team an admin gives them.
+          </EmptyState>
+        ) : (
+          <div className="relative overflow-x-auto">
+            <table className="w-full min-w-[40rem] text-left text-sm" aria-label="Group mappings">
+              <thead className="text-xs text-neutral-500 uppercase">
+                <tr>
+                  <th scope="col" className="w-10 py-2 pr-2 font-medium">
+                    #
+                  </th>
+                  <th scope="col" className="py-2 pr-2 font-medium">
+                    IdP group
+                  </th>
+                  <th scope="col" className="py-2 pr-2 font-medium">
+                    Role
+                  </th>
+                  <th scope="col" className="py-2 pr-2 font-medium">
+                    Team
+                  </th>
+                  <th scope="col" className="py-2 font-medium">
+                    <span className="sr-only">Order and removal</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-neutral-200 dark:divide-neutral-800">
+                {rows.map((r, i) => {
+                  const n = i + 1;
+                  const err = (f: string) => fieldMessage(section.error, `groupMappings.${i}.${f}`);
+                  const errors = [err("group"), err("roleKey"), err("teamId")].filter(Boolean);
+                  return (
+                    <tr key={r.key} className="align-top">
+                      <td className="py-2 pr-2 text-neutral-500">{n}</td>
+                      <td className="py-2 pr-2">
+                        <input
+                          aria-label={`Group ${n}`}
+                          value={r.group}
+                          maxLength={200}
+                          placeholder="e.g. eng-leads"
+                          disabled={disabled || section.busy}
+                          aria-invalid={err("group") ? true : undefined}
+                          onChange={(e) => update(i, { group: e.target.value })}
+                          className={`${inputClass} w-full`}
+                        />
+                        {errors.length > 0 && (
+                          <p className="mt-1 text-xs text-red-700 dark:text-red-300">{errors.join("; ")}</p>
+                        )}
+                      </td>
+                      <td className="py-2 pr-2">
+                        <select
+                          aria-label={`Role for group ${n}`}
+                          value={r.roleKey}
+                          disabled={disabled || section.busy}
+                          aria-invalid={err("roleKey") ? true : undefined}
+                          onChange={(e) => update(i, { roleKey: e.target.value })}
+                          className={selectClass}
+                        >
+                          <option value="">Keep role</option>
+                          {roles.map((x) => (
+                            <option key={x.key} value={x.key}>
+                              {x.name}
+                            </option>
+                          ))}
+                        </select>
+                      </td>
+                      <td className="py-2 pr-2">
+                        <select
+                          aria-label={`Team for group ${n}`}
+                          value={r.teamId}
+                          disabled={disabled || section.busy}
+                          aria-invalid={err("teamId") ? true : undefined}
+                          onChange={(e) => update(i, { teamId: e.target.value })}
+                          className={selectClass}
+                        >
+                          <option value="">Keep team</option>
+                          {teams.map((x) => (
+                            <option key={x.id} value={x.id}>
+                              {x.name}
+                            </option>
+                          ))}
+                        </select>
+                      </td>
+                      <td className="py-2 whitespace-nowrap">
+                        <button
+                          type="button"
+                          className={buttonClass.ghost}
+                          aria-label={`Move group ${n} up`}
+                          disabled={disabled || section.busy || i === 0}
+                          onClick={() => move(i, -1)}
+                        >
+                          ↑
+                        </button>
+                        <button
+                          type="button"
+                          className={buttonClass.ghost}
+                          aria-label={`Move group ${n} down`}
+                          disabled={disabled || section.busy || i === rows.length - 1}
+                          onClick={() => move(i, 1)}
+                        >
+                          ↓
+                        </button>
+                        <button
+                          type="button"
+                          className={buttonClass.ghost}
+                          aria-label={`Remove group ${n}`}
+                          disabled={disabled || section.busy}
+                          onClick={() => setRows((prev) => prev.filter((_, j) => j !== i))}
+                        >
+                          Remove
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {general && <ErrorAlert onDismiss={section.clearError}>{general}</ErrorAlert>}
+        <div className="flex items-center gap-2">
+          <button
+            type="button"
+            className={buttonClass.secondary}
+            disabled={disabled || section.busy || rows.length >= 200}
+            onClick={() =>
+              setRows((prev) => [...prev, { group: "", roleKey: "", teamId: "", key: ++rowSeq }])
+            }
+          >
+            Add mapping
+          </button>
+          <button type="submit" className={buttonClass.primary} disabled={disabled || section.busy || !dirty}>
+            {section.busy && <Spinner label="Saving" />}
+            Save mappings
+          </button>
+          <SavedFlag show={section.saved} />
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+function DevLoginSection({
+  settings,
+  disabled,
+  onSaved,
+}: {
+  settings: SettingsDto;
+  disabled: boolean;
+  onSaved: (s: SettingsDto) => void;
+}) {
+  const section = useSection(onSaved);
+  const on = settings.devLoginEnabled;
+  return (
+    <Section
+      id="settings-dev-login"
+      title="Dev sign-in"
+      description="The password-less sign-in for development and demos. It is offered only where the server allows it (ENCLAVE_DEV_LOGIN, never in production) and this organization has not turned it off."
+    >
+      <div className="flex items-center gap-3">
+        <button
+          type="button"
+          role="switch"
+          aria-checked={on}
+          aria-labelledby="dev-login-label"
+          disabled={disabled || section.busy}
+          onClick={() => void section.save({ devLoginEnabled: !on })}
+          className={`relative inline-flex h-6 w-11 shrink-0 items-center rounded-full transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-neutral-500 disabled:opacity-50 ${on ? "bg-emerald-600" : "bg-neutral-300 dark:bg-neutral-700"}`}
+        >
+          <span
+            aria-hidden
+            className={`inline-block size-5 rounded-full bg-white shadow transition-transform ${on ? "translate-x-5" : "translate-x-0.5"}`}
+          />
+        </button>
+        <span id="dev-login-label" className="text-sm">
+          Allow dev sign-in for {settings.org.name}
+        </span>
+        {section.busy && <Spinner label="Saving" />}
+        <SavedFlag show={section.saved} />
+      </div>
+      {section.error !== null && (
+        <div className="mt-3">
+          <ErrorAlert onDismiss={section.clearError}>{messageOf(section.error)}</ErrorAlert>
+        </div>
+      )}
+    </Section>
+  );
+}

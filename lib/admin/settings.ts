@@ -1,0 +1,176 @@
+import { z } from "zod";
+import { db } from "@/lib/db";
+import type { GroupMappingRecord, OrgSettingsRecord } from "@/lib/db/repositories/admin";
+import { AppError } from "@/lib/errors/app-error";
+import type { Principal } from "@/lib/principal";
+import { Id, parseInput, requirePermission, RoleKey, type UseCaseContext } from "./common";
+import type { SettingsDto } from "./types";
+
+/** A DNS name with at least two labels (`acme.com`, `eu.acme.co.uk`, `acme.test`), lowercased. */
+const DOMAIN = /^(?=.{3,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const EmailDomain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(DOMAIN, "not a domain name like example.com (no @, no scheme, no path)");
+
+const EmailDomains = z
+  .array(EmailDomain)
+  .min(1, "at least one email domain is required")
+  .max(50, "at most 50 domains")
+  .superRefine((list, ctx) => {
+    list.forEach((d, i) => {
+      if (list.indexOf(d) !== i) ctx.addIssue({ code: "custom", path: [i], message: `${d} is listed twice` });
+    });
+  });
+
+const GroupMapping = z
+  .object({
+    group: z.string().trim().min(1, "the group name is empty").max(200, "at most 200 characters"),
+    roleKey: RoleKey.nullable().optional(),
+    teamId: Id.nullable().optional(),
+  })
+  .refine((m) => Boolean(m.roleKey) || Boolean(m.teamId), {
+    message: "map the group to a role, a team or both",
+    path: ["roleKey"],
+  });
+
+const GroupMappings = z
+  .array(GroupMapping)
+  .max(200, "at most 200 mappings")
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((m, i) => {
+      if (seen.has(m.group))
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "group"],
+          message: `the group “${m.group}” is mapped twice`,
+        });
+      seen.add(m.group);
+    });
+  });
+
+/** PATCH /api/admin/settings. Each field is optional; what is sent replaces what is stored. */
+export const UpdateSettingsBody = z
+  .object({
+    emailDomains: EmailDomains.optional(),
+    /** In order: the first mapping that matches one of a person's groups wins. */
+    groupMappings: GroupMappings.optional(),
+    devLoginEnabled: z.boolean().optional(),
+  })
+  .refine(
+    (b) => b.emailDomains !== undefined || b.groupMappings !== undefined || b.devLoginEnabled !== undefined,
+    {
+      message: "send at least one of emailDomains, groupMappings or devLoginEnabled",
+    },
+  );
+export type UpdateSettingsInput = z.input<typeof UpdateSettingsBody>;
+
+function settingsDto(s: OrgSettingsRecord, options: SettingsDto["options"]): SettingsDto {
+  return {
+    org: { id: s.id, name: s.name, slug: s.slug },
+    emailDomains: s.emailDomains,
+    devLoginEnabled: s.devLoginEnabled,
+    groupMappings: s.groupMappings.map((m) => ({ group: m.group, roleKey: m.roleKey, teamId: m.teamId })),
+    options,
+  };
+}
+
+async function options(p: Principal): Promise<SettingsDto["options"]> {
+  const admin = db.for(p).admin;
+  const [roles, teams] = await Promise.all([admin.listRoles(), admin.listTeamOptions()]);
+  return { roles: roles.map((r) => ({ key: r.key, name: r.name })), teams };
+}
+
+export async function getSettings(
+  p: Principal,
+  _input: Record<string, never> = {},
+  _ctx: UseCaseContext = {},
+): Promise<SettingsDto> {
+  requirePermission(p, "org.settings");
+  const s = await db.for(p).admin.getSettings();
+  if (!s) throw AppError.notFound("Organization");
+  return settingsDto(s, await options(p));
+}
+
+const sameList = <T>(a: readonly T[], b: readonly T[], eq: (x: T, y: T) => boolean) =>
+  a.length === b.length && a.every((x, i) => eq(x, b[i]!));
+const sameMapping = (x: GroupMappingRecord, y: GroupMappingRecord) =>
+  x.group === y.group && x.roleKey === y.roleKey && x.teamId === y.teamId;
+
+export async function updateSettings(
+  p: Principal,
+  input: UpdateSettingsInput,
+  ctx: UseCaseContext = {},
+): Promise<SettingsDto> {
+  requirePermission(p, "org.settings");
+  const body = parseInput(UpdateSettingsBody, input);
+  const mappings: GroupMappingRecord[] | undefined = body.groupMappings?.map((m) => ({
+    group: m.group,
+    roleKey: m.roleKey ?? null,
+    teamId: m.teamId ?? null,
+  }));
+
+  await db.for(p).admin.write(ctx.requestId, async (w) => {
+    const before = await w.getSettings();
+    const from: Record<string, unknown> = {};
+    const to: Record<string, unknown> = {};
+    const orgChange: { emailDomains?: string[]; devLoginEnabled?: boolean } = {};
+
+    if (body.emailDomains && !sameList(body.emailDomains, before.emailDomains, (a, b) => a === b)) {
+      const added = body.emailDomains.filter((d) => !before.emailDomains.includes(d));
+      const claimed = await w.domainsClaimedByOtherOrgs(added);
+      if (claimed.length > 0) {
+        throw new AppError(
+          "conflict",
+          `${claimed.join(", ")} ${claimed.length === 1 ? "is" : "are"} already used by another organization.`,
+          {
+            fields: claimed.map((d) => ({
+              field: `emailDomains.${body.emailDomains!.indexOf(d)}`,
+              message: "already used by another organization",
+            })),
+          },
+        );
+      }
+      from.emailDomains = before.emailDomains;
+      to.emailDomains = orgChange.emailDomains = body.emailDomains;
+    }
+
+    if (body.devLoginEnabled !== undefined && body.devLoginEnabled !== before.devLoginEnabled) {
+      from.devLoginEnabled = before.devLoginEnabled;
+      to.devLoginEnabled = orgChange.devLoginEnabled = body.devLoginEnabled;
+    }
+
+    if (mappings && !sameList(mappings, before.groupMappings, sameMapping)) {
+      const roleKeys = await w.listRoleKeys();
+      const teamIds = await w.listTeamIds();
+      const fields: Array<{ field: string; message: string }> = [];
+      mappings.forEach((m, i) => {
+        if (m.roleKey && !roleKeys.includes(m.roleKey))
+          fields.push({
+            field: `groupMappings.${i}.roleKey`,
+            message: `no role “${m.roleKey}” in this organization`,
+          });
+        if (m.teamId && !teamIds.includes(m.teamId))
+          fields.push({ field: `groupMappings.${i}.teamId`, message: "no such team in this organization" });
+      });
+      if (fields.length > 0) {
+        throw new AppError(
+          "validation_failed",
+          `Invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`,
+          { fields },
+        );
+      }
+      await w.replaceGroupMappings(mappings);
+      from.groupMappings = before.groupMappings;
+      to.groupMappings = mappings;
+    }
+
+    if (Object.keys(orgChange).length > 0) await w.updateOrg(orgChange);
+    if (Object.keys(to).length > 0)
+      await w.audit("org.settings_changed", { type: "org", id: p.orgId }, { from, to });
+  });
+  return getSettings(p, {}, ctx);
+}
