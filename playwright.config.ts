@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { COMPAT_MODELS, E2E_DATA_ROOT, OIDC_CLIENT, PORTS, URLS } from "./e2e/fixtures/servers";
+import { COMPAT_MODELS, E2E_DATA_ROOT, OIDC_CLIENT, PORTS, SSO_GROUP_USER, URLS } from "./e2e/fixtures/servers";
 
 /**
  * End-to-end suite: real headless Chromium (Debian's /usr/bin/chromium) against the production
@@ -35,6 +35,8 @@ const OPTIONAL_VARS = [
   "OIDC_CLIENT_ID",
   "OIDC_CLIENT_SECRET",
   "OIDC_NAME",
+  "OIDC_SCOPES",
+  "OIDC_GROUPS_CLAIM",
   "ENCLAVE_DEV_LOGIN",
   "OFFLINE_MODEL_DELAY_MS",
   "MAX_MESSAGE_BYTES",
@@ -139,7 +141,8 @@ export default defineConfig({
     {
       command:
         `${TSX} e2e/fixtures/oidc/cli.ts --port ${PORTS.oidc} --client-id ${OIDC_CLIENT.id} ` +
-        `--client-secret ${OIDC_CLIENT.secret} --redirect-uri ${OIDC_CLIENT.redirectUri}`,
+        `--client-secret ${OIDC_CLIENT.secret} --redirect-uri ${OIDC_CLIENT.redirectUri} ` +
+        `--user '${SSO_GROUP_USER.email}:${SSO_GROUP_USER.name}:${SSO_GROUP_USER.groups.join(",")}'`,
       url: `${URLS.oidc}/.well-known/openid-configuration`,
       reuseExistingServer: false,
       timeout: STARTUP_TIMEOUT,
@@ -163,6 +166,7 @@ export default defineConfig({
       OIDC_CLIENT_ID: OIDC_CLIENT.id,
       OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
       OIDC_NAME: OIDC_CLIENT.name,
+      OIDC_SCOPES: "openid email profile groups",
     }),
   ],
 });

@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
-const exclude = ["node_modules/**", ".next/**", ".data/**", ".tmp/**", "**/*.spec.ts"];
+const exclude = ["node_modules/**", ".next/**", ".next-*/**", ".data/**", ".tmp/**", "**/*.spec.ts"];
 // next-auth imports "next/server" without an extension, which Node's ESM loader cannot resolve;
 // letting Vite process it resolves the import the way Next's bundler does.
 const shared = { resolve: { alias: { "@": root } }, test: { server: { deps: { inline: ["next-auth"] } } } };

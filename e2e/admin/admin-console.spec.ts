@@ -9,7 +9,7 @@ import { AdminUsersPage } from "../fixtures/pages/admin-users-page";
 /**
  * The admin console at /admin, as carol (Acme's only admin) uses it, and as everyone else does
  * not see it. This server and its database are shared with specs running in parallel: each test
- * puts back what it changed (alice's role, dan's status, its own roles, teams and domains), and
+ * puts back what it changed (alice's role, dan's and heidi's status, its own roles, teams and domains), and
  * afterEach does it again through the API should a test fail half-way.
  */
 
@@ -39,6 +39,8 @@ async function restore(api: APIRequestContext): Promise<void> {
   const dan = await findUser(api, USERS.dan.email);
   if (dan.status !== "active" || dan.role !== "member")
     await api.patch(`/api/admin/users/${dan.id}`, { data: { disabled: false, role: "member" } });
+  const heidi = await findUser(api, USERS.heidi.email);
+  if (heidi.status !== "active") await api.patch(`/api/admin/users/${heidi.id}`, { data: { disabled: false } });
   const roles = (await (await api.get("/api/admin/roles")).json()) as {
     roles: Array<{ key: string; builtIn: boolean }>;
   };
@@ -232,41 +234,41 @@ test.describe("admin console", () => {
     expect(JSON.stringify(bad)).toContain('"field":"role"');
   });
 
-  test("carol deactivates dan: his open session ends at his next navigation; reactivated, he signs in again", async ({
+  test("carol deactivates heidi: her open session ends at her next navigation; reactivated, she signs in again", async ({
     page,
     signInAs,
     sessionFor,
   }) => {
-    const dan = await sessionFor(USERS.dan.email);
+    const heidi = await sessionFor(USERS.heidi.email);
     await signInAs(USERS.carol.email);
     adminPage = page;
     const users = new AdminUsersPage(page);
     await users.goto();
-    await expect(users.statusBadge(USERS.dan.email, "Active")).toBeVisible();
+    await expect(users.statusBadge(USERS.heidi.email, "Active")).toBeVisible();
     await expect(users.deactivateButton(USERS.carol.email)).toBeDisabled();
 
     // Cancelling changes nothing.
-    await users.deactivateButton(USERS.dan.email).click();
+    await users.deactivateButton(USERS.heidi.email).click();
     await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
-    await expect(users.statusBadge(USERS.dan.email, "Active")).toBeVisible();
+    await expect(users.statusBadge(USERS.heidi.email, "Active")).toBeVisible();
 
-    await users.deactivate(USERS.dan.email, USERS.dan.name);
+    await users.deactivate(USERS.heidi.email, USERS.heidi.name);
 
-    await dan.page.goto("/chat");
-    await expect(dan.page).toHaveURL(/\/signin/);
-    await expectApiError(await dan.page.request.get("/api/me"), 401, "unauthorized");
-    await expect(dan.page.getByRole("button", { name: `Sign in as ${USERS.dan.email}` })).toHaveCount(0);
+    await heidi.page.goto("/chat");
+    await expect(heidi.page).toHaveURL(/\/signin/);
+    await expectApiError(await heidi.page.request.get("/api/me"), 401, "unauthorized");
+    await expect(heidi.page.getByRole("button", { name: `Sign in as ${USERS.heidi.email}` })).toHaveCount(0);
 
     await users.reload();
-    await expect(users.statusBadge(USERS.dan.email, "Deactivated")).toBeVisible();
-    await users.reactivate(USERS.dan.email);
+    await expect(users.statusBadge(USERS.heidi.email, "Deactivated")).toBeVisible();
+    await users.reactivate(USERS.heidi.email);
     await users.reload();
-    await expect(users.statusBadge(USERS.dan.email, "Active")).toBeVisible();
+    await expect(users.statusBadge(USERS.heidi.email, "Active")).toBeVisible();
 
-    await dan.page.goto("/signin");
-    await dan.page.getByRole("button", { name: `Sign in as ${USERS.dan.email}` }).click();
-    await expect(dan.page).toHaveURL(/\/chat/);
-    await expect(dan.currentUser).toHaveText(USERS.dan.name);
+    await heidi.page.goto("/signin");
+    await heidi.page.getByRole("button", { name: `Sign in as ${USERS.heidi.email}` }).click();
+    await expect(heidi.page).toHaveURL(/\/chat/);
+    await expect(heidi.currentUser).toHaveText(USERS.heidi.name);
   });
 
   test("the last-admin guard refuses carol's own demotion and says why", async ({ page, signInAs }) => {

@@ -38,7 +38,7 @@ describe(`admin teams (${process.env.ENCLAVE_TEST_DB})`, () => {
       teams.map((x) => [x.name, x.memberCount, x.managers.map((m) => [m.email, m.canReadTeam])]),
     ).toEqual([
       ["Sales", 2, [["bob@acme.test", true]]],
-      ["Support", 1, []],
+      ["Support", 2, []],
     ]);
     expect(await listTeams(erin)).toEqual([]);
     const sales = teams[0]!;
@@ -140,6 +140,7 @@ describe(`admin teams (${process.env.ENCLAVE_TEST_DB})`, () => {
     await setTeamMember(carol, { teamId: support.id, userId: ids.ivan! });
     expect((await listTeamMembers(carol, { teamId: support.id })).map((m) => m.email)).toEqual([
       "dan@acme.test",
+      "heidi@acme.test",
       "ivan@acme.test",
     ]);
     await removeTeamMember(carol, { teamId: support.id, userId: ids.ivan! });

@@ -34,6 +34,7 @@ async function resetPeople() {
     "bob@acme.test": { role: "manager", teamId: sales.id },
     "carol@acme.test": { role: "admin", teamId: null },
     "ivan@acme.test": { role: "auditor", teamId: null },
+    "heidi@acme.test": { role: "member", teamId: support.id },
   };
   for (const [email, data] of Object.entries(seed))
     await prisma.user.update({ where: { email }, data: { ...data, disabledAt: null } });
@@ -58,6 +59,7 @@ describe(`admin users (${process.env.ENCLAVE_TEST_DB})`, () => {
       "bob@acme.test",
       "carol@acme.test",
       "dan@acme.test",
+      "heidi@acme.test",
       "ivan@acme.test",
     ]);
     expect(all.nextCursor).toBeNull();
@@ -75,12 +77,13 @@ describe(`admin users (${process.env.ENCLAVE_TEST_DB})`, () => {
     ]);
 
     expect((await listUsers(carol, { q: "ALI" })).items.map((u) => u.email)).toEqual(["alice@acme.test"]);
-    expect((await listUsers(carol, { q: "Acme.TEST" })).items).toHaveLength(5);
+    expect((await listUsers(carol, { q: "Acme.TEST" })).items).toHaveLength(6);
     expect((await listUsers(carol, { q: "globex" })).items).toEqual([]);
     expect((await listUsers(carol, { q: "chen" })).items.map((u) => u.email)).toEqual(["carol@acme.test"]);
     expect((await listUsers(carol, { role: "member" })).items.map((u) => u.email)).toEqual([
       "alice@acme.test",
       "dan@acme.test",
+      "heidi@acme.test",
     ]);
     const sales = (await user("alice@acme.test")).teamId!;
     expect((await listUsers(carol, { teamId: sales })).items.map((u) => u.email)).toEqual([
@@ -106,8 +109,8 @@ describe(`admin users (${process.env.ENCLAVE_TEST_DB})`, () => {
         seen.push(...page.items.map((u) => u.email));
         cursor = page.nextCursor;
       } while (cursor);
-      expect(seen).toHaveLength(5);
-      expect(new Set(seen).size).toBe(5);
+      expect(seen).toHaveLength(6);
+      expect(new Set(seen).size).toBe(6);
       if (sort === "name") expect(seen).toEqual([...seen].sort());
     }
     await expectAppError(listUsers(carol, { cursor: "garbage" }), "bad_request");

@@ -60,9 +60,19 @@ async function openPglite(opts: Extract<OpenOptions, { kind: "pglite" }>): Promi
   }
 }
 
+/**
+ * An idle pooled connection that the server drops (restart, failover, admin kill) emits 'error'
+ * on its pool; unhandled, that event would crash the process. Log it; the pool reconnects.
+ */
+function guardedPool(config: pg.PoolConfig, log?: (line: string) => void): pg.Pool {
+  const pool = new pg.Pool(config);
+  pool.on("error", (err) => log?.(`database connection dropped: ${err.message}`));
+  return pool;
+}
+
 async function openPostgres(opts: Extract<OpenOptions, { kind: "postgresql" }>): Promise<Database> {
-  // One small pool for raw SQL (migrations, maintenance); Prisma's adapter keeps its own.
-  const pool = new pg.Pool({ connectionString: opts.url, max: 2 });
+  // One small pool for raw SQL (migrations, maintenance) and one for Prisma.
+  const pool = guardedPool({ connectionString: opts.url, max: 2 }, opts.log);
   try {
     if (opts.migrate === true) {
       await withPgConnection(pool, (sql) => runMigrations(sql, { log: opts.log }));
@@ -79,15 +89,15 @@ async function openPostgres(opts: Extract<OpenOptions, { kind: "postgresql" }>):
     await pool.end();
     throw e;
   }
-  const prisma = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: opts.url, max: opts.poolSize ?? 20 }),
-  });
+  const appPool = guardedPool({ connectionString: opts.url, max: opts.poolSize ?? 20 }, opts.log);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(appPool) });
   return {
     kind: "postgresql",
     prisma,
     withSql: (fn) => withPgConnection(pool, fn),
     async close() {
       await prisma.$disconnect();
+      await appPool.end();
       await pool.end();
     },
   };

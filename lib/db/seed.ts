@@ -14,6 +14,8 @@ export const SEED_ORGS = [
       { email: "bob@acme.test", name: "Bob Brown", role: "manager", team: "Sales" },
       { email: "carol@acme.test", name: "Carol Chen", role: "admin", team: null },
       { email: "ivan@acme.test", name: "Ivan Ivanov", role: "auditor", team: null },
+      // A spare member the e2e suite may deactivate without disturbing tests that use the others.
+      { email: "heidi@acme.test", name: "Heidi Hall", role: "member", team: "Support" },
     ],
     // bob manages Sales (alice's team), not Support (dan's).
     managers: [{ email: "bob@acme.test", team: "Sales" }],

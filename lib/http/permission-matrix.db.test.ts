@@ -1,0 +1,386 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { randomUUID } from "node:crypto";
+import { encode } from "next-auth/jwt";
+import { BUILT_IN_ROLES, type BuiltInRole, builtInPermissions, type Permission } from "@/lib/authz";
+import { resetEnvCache } from "@/lib/config/env";
+import { unsafeCreateSession } from "@/lib/db/identity";
+import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
+import type { Access } from "./route";
+
+/**
+ * The permission matrix, generated from the catalog: every route handler × every built-in role
+ * (plus no credentials at all) → the status that role must get. A role holding the route's
+ * permission gets the route's success status; one that lacks it gets 404 (403 where the route
+ * reveals existence); nobody gets in without credentials. Every route must have a fixture here,
+ * so a new route cannot skip the matrix.
+ */
+const SECRET = "matrix-secret-matrix-secret-matrix-secret";
+const ROLE_USER: Record<BuiltInRole, string> = {
+  member: "alice@acme.test",
+  manager: "bob@acme.test",
+  admin: "carol@acme.test",
+  auditor: "ivan@acme.test",
+};
+
+interface Ctx {
+  role: BuiltInRole;
+  email: string;
+  /** A conversation owned by the calling user. */
+  ownConversation: string;
+  /** An API key (id) owned by the calling user. */
+  ownApiKey: string;
+  /** Fresh, disposable admin-side resources in Acme (the org every role user belongs to). */
+  scratchTeam: string;
+  scratchRole: string;
+  danId: string;
+  bobId: string;
+}
+
+interface Fixture {
+  /** What the route must require: the matrix pins each route's declaration, not just its enforcement. */
+  requires: Permission | "signed-in" | "public";
+  params?: (c: Ctx) => Record<string, string>;
+  body?: (c: Ctx) => unknown;
+  /** Status when the role holds the permission. */
+  ok: number;
+}
+
+const FIXTURES: Record<string, Fixture> = {
+  "GET /api/health": { requires: "public", ok: 200 },
+  "GET /api/me": { requires: "signed-in", ok: 200 },
+  "GET /api/conversations": { requires: "conversation.read.own", ok: 200 },
+  "GET /api/conversations/[id]": {
+    requires: "conversation.read.own",
+    params: (c) => ({ id: c.ownConversation }),
+    ok: 200,
+  },
+  "PATCH /api/conversations/[id]": {
+    requires: "conversation.read.own",
+    params: (c) => ({ id: c.ownConversation }),
+    body: () => ({ title: "Renamed" }),
+    ok: 200,
+  },
+  "DELETE /api/conversations/[id]": {
+    requires: "conversation.read.own",
+    params: (c) => ({ id: c.ownConversation }),
+    ok: 204,
+  },
+  "GET /api/conversations/[id]/messages": {
+    requires: "conversation.read.own",
+    params: (c) => ({ id: c.ownConversation }),
+    ok: 200,
+  },
+  "POST /api/chat": {
+    requires: "chat.send",
+    body: () => ({
+      id: randomUUID(),
+      message: { id: randomUUID(), role: "user", parts: [{ type: "text", text: "hello" }] },
+    }),
+    ok: 200,
+  },
+  "GET /api/keys": { requires: "apikey.manage.own", ok: 200 },
+  "POST /api/keys": {
+    requires: "apikey.manage.own",
+    body: () => ({ name: "matrix", scopes: ["chat"] }),
+    ok: 201,
+  },
+  "DELETE /api/keys/[id]": { requires: "apikey.manage.own", params: (c) => ({ id: c.ownApiKey }), ok: 204 },
+  "GET /api/v1/models": { requires: "chat.send", ok: 200 },
+  "GET /api/admin/people": { requires: "team.manage", ok: 200 },
+  "GET /api/admin/users": { requires: "user.manage", ok: 200 },
+  "GET /api/admin/users/[id]": { requires: "user.manage", params: (c) => ({ id: c.danId }), ok: 200 },
+  "PATCH /api/admin/users/[id]": {
+    requires: "user.manage",
+    params: (c) => ({ id: c.danId }),
+    body: () => ({ role: "member" }),
+    ok: 200,
+  },
+  "GET /api/admin/teams": { requires: "team.manage", ok: 200 },
+  "POST /api/admin/teams": {
+    requires: "team.manage",
+    body: () => ({ name: `Matrix ${randomUUID().slice(0, 8)}` }),
+    ok: 201,
+  },
+  "PATCH /api/admin/teams/[id]": {
+    requires: "team.manage",
+    params: (c) => ({ id: c.scratchTeam }),
+    body: () => ({ name: `Renamed ${randomUUID().slice(0, 8)}` }),
+    ok: 200,
+  },
+  "DELETE /api/admin/teams/[id]": {
+    requires: "team.manage",
+    params: (c) => ({ id: c.scratchTeam }),
+    ok: 204,
+  },
+  "GET /api/admin/teams/[id]/members": {
+    requires: "team.manage",
+    params: (c) => ({ id: c.scratchTeam }),
+    ok: 200,
+  },
+  "PUT /api/admin/teams/[id]/members/[userId]": {
+    requires: "team.manage",
+    params: (c) => ({ id: c.scratchTeam, userId: c.danId }),
+    ok: 200,
+  },
+  "DELETE /api/admin/teams/[id]/members/[userId]": {
+    requires: "team.manage",
+    params: (c) => ({ id: c.scratchTeam, userId: c.danId }),
+    ok: 204,
+  },
+  "PUT /api/admin/teams/[id]/managers/[userId]": {
+    requires: "team.manage",
+    params: (c) => ({ id: c.scratchTeam, userId: c.bobId }),
+    ok: 200,
+  },
+  "DELETE /api/admin/teams/[id]/managers/[userId]": {
+    requires: "team.manage",
+    params: (c) => ({ id: c.scratchTeam, userId: c.bobId }),
+    ok: 204,
+  },
+  "GET /api/admin/roles": { requires: "role.manage", ok: 200 },
+  "POST /api/admin/roles": {
+    requires: "role.manage",
+    body: () => ({ key: `m-${randomUUID().slice(0, 8)}`, name: "Matrix", permissions: ["chat.send"] }),
+    ok: 201,
+  },
+  "PATCH /api/admin/roles/[key]": {
+    requires: "role.manage",
+    params: (c) => ({ key: c.scratchRole }),
+    body: () => ({ name: "Renamed" }),
+    ok: 200,
+  },
+  "DELETE /api/admin/roles/[key]": {
+    requires: "role.manage",
+    params: (c) => ({ key: c.scratchRole }),
+    ok: 204,
+  },
+  "GET /api/admin/settings": { requires: "org.settings", ok: 200 },
+  "PATCH /api/admin/settings": { requires: "org.settings", body: () => ({ devLoginEnabled: true }), ok: 200 },
+  "POST /api/v1/chat/completions": {
+    requires: "chat.send",
+    body: () => ({ model: "enclave", messages: [{ role: "user", content: "hello" }] }),
+    ok: 200,
+  },
+};
+
+const root = process.cwd();
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+function* routeFiles(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* routeFiles(p);
+    else if (name === "route.ts") yield p;
+  }
+}
+
+interface Route {
+  key: string;
+  path: string;
+  method: (typeof METHODS)[number];
+  handler: ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) & {
+    access: Access;
+  };
+}
+
+async function loadRoutes(): Promise<Route[]> {
+  const out: Route[] = [];
+  for (const f of routeFiles(join(root, "app", "api"))) {
+    const path =
+      "/" +
+      relative(join(root, "app"), f)
+        .split("\\")
+        .join("/")
+        .replace(/\/route\.ts$/, "");
+    if (path.startsWith("/api/auth/")) continue; // Auth.js's own endpoints
+    const mod = (await import(/* @vite-ignore */ f)) as Record<string, unknown>;
+    for (const m of METHODS) {
+      if (typeof mod[m] === "function")
+        out.push({ key: `${m} ${path}`, path, method: m, handler: mod[m] as Route["handler"] });
+    }
+  }
+  return out;
+}
+
+function expected(route: Route, role: BuiltInRole | null, ok: number): number {
+  const access = route.handler.access;
+  if (access.kind === "public") return ok;
+  if (role === null) return 401;
+  if (access.permission === "signed-in") return ok;
+  const needs = typeof access.permission === "string" ? [access.permission] : access.permission;
+  const held = needs.some((p) => builtInPermissions(role).has(p));
+  return held ? ok : access.reveal ? 403 : 404;
+}
+
+let t: TestDatabase;
+let routes: Route[];
+const cookies = new Map<BuiltInRole, string>();
+
+async function sessionCookie(email: string): Promise<string> {
+  const u = await t.db.prisma.user.findUniqueOrThrow({ where: { email } });
+  const sid = `matrix-${randomUUID()}`;
+  await unsafeCreateSession({
+    id: sid,
+    userId: u.id,
+    orgId: u.orgId,
+    provider: "dev",
+    expiresAt: new Date(Date.now() + 3600_000),
+  });
+  const token = await encode({
+    token: { sid, sub: u.id },
+    secret: SECRET,
+    salt: "authjs.session-token",
+    maxAge: 3600,
+  });
+  return `authjs.session-token=${token}`;
+}
+
+async function ownConversation(email: string): Promise<string> {
+  const u = await t.db.prisma.user.findUniqueOrThrow({ where: { email } });
+  const id = `matrix-${randomUUID()}`;
+  await t.db.prisma.conversation.create({ data: { id, orgId: u.orgId, userId: u.id, title: "Matrix" } });
+  return id;
+}
+
+async function ownApiKey(email: string): Promise<string> {
+  const u = await t.db.prisma.user.findUniqueOrThrow({ where: { email } });
+  const k = await t.db.prisma.apiKey.create({
+    data: {
+      orgId: u.orgId,
+      userId: u.id,
+      name: "matrix",
+      prefix: `enc_${randomUUID().slice(0, 8)}`,
+      hash: randomUUID(),
+      scopes: ["chat"],
+    },
+  });
+  return k.id;
+}
+
+async function adminScratch(): Promise<Pick<Ctx, "scratchTeam" | "scratchRole" | "danId" | "bobId">> {
+  const acme = await t.db.prisma.org.findUniqueOrThrow({ where: { slug: "acme" } });
+  const team = await t.db.prisma.team.create({
+    data: { orgId: acme.id, name: `Scratch ${randomUUID().slice(0, 8)}` },
+  });
+  const role = await t.db.prisma.role.create({
+    data: {
+      orgId: acme.id,
+      key: `s-${randomUUID().slice(0, 8)}`,
+      name: "Scratch",
+      permissions: ["chat.send"],
+    },
+  });
+  const [dan, bob] = await Promise.all(
+    ["dan@acme.test", "bob@acme.test"].map((email) =>
+      t.db.prisma.user.findUniqueOrThrow({ where: { email } }),
+    ),
+  );
+  return { scratchTeam: team.id, scratchRole: role.key, danId: dan!.id, bobId: bob!.id };
+}
+
+async function call(
+  route: Route,
+  fixture: Fixture,
+  ctx: Ctx | null,
+  cookie: string | null,
+): Promise<Response> {
+  const params =
+    ctx && fixture.params
+      ? fixture.params(ctx)
+      : Object.fromEntries([...route.path.matchAll(/\[(\w+)\]/g)].map((m) => [m[1]!, "x"]));
+  const url =
+    "http://localhost" +
+    route.path.replace(/\[(\w+)\]/g, (_, k: string) => encodeURIComponent(params[k] ?? "x"));
+  const body =
+    ctx && fixture.body
+      ? JSON.stringify(fixture.body(ctx))
+      : fixture.body
+        ? JSON.stringify(
+            fixture.body({
+              role: "member",
+              email: "",
+              ownConversation: "x",
+              ownApiKey: "x",
+              scratchTeam: "x",
+              scratchRole: "x",
+              danId: "x",
+              bobId: "x",
+            }),
+          )
+        : undefined;
+  const headers: Record<string, string> = {};
+  if (cookie) headers.cookie = cookie;
+  if (body) headers["content-type"] = "application/json";
+  const res = await route.handler(new Request(url, { method: route.method, headers, body }), {
+    params: Promise.resolve(params),
+  });
+  // Streams (chat) must run to the end so the turn settles before the database goes away.
+  await res.text();
+  return res;
+}
+
+beforeAll(async () => {
+  process.env.AUTH_SECRET = SECRET;
+  process.env.OFFLINE_MODEL_DELAY_MS = "0";
+  resetEnvCache();
+  t = await createTestDatabase();
+  routes = await loadRoutes();
+  for (const role of BUILT_IN_ROLES) cookies.set(role, await sessionCookie(ROLE_USER[role]));
+}, 60_000);
+afterAll(async () => t?.dispose());
+
+describe(`permission matrix: every route × every built-in role (${process.env.ENCLAVE_TEST_DB})`, () => {
+  it("every route has a fixture", () => {
+    expect(routes.length).toBeGreaterThan(5);
+    expect(routes.map((r) => r.key).filter((k) => !FIXTURES[k])).toEqual([]);
+  });
+
+  it("each route requires what this matrix says it does", () => {
+    const wrong = routes
+      .filter((r) => FIXTURES[r.key])
+      .map((r) => {
+        const a = r.handler.access;
+        const declared =
+          a.kind === "public"
+            ? "public"
+            : typeof a.permission === "string"
+              ? a.permission
+              : a.permission.join("|");
+        return declared === FIXTURES[r.key]!.requires
+          ? null
+          : `${r.key}: declares ${declared}, matrix says ${FIXTURES[r.key]!.requires}`;
+      })
+      .filter(Boolean);
+    expect(wrong).toEqual([]);
+  });
+
+  it("each role gets exactly what the catalog gives it", { timeout: 120_000 }, async () => {
+    const mismatches: string[] = [];
+    for (const route of routes) {
+      const fixture = FIXTURES[route.key];
+      if (!fixture) continue;
+      for (const role of [...BUILT_IN_ROLES, null] as const) {
+        const email = role ? ROLE_USER[role] : "";
+        const ctx: Ctx | null = role
+          ? {
+              role,
+              email,
+              ownConversation: await ownConversation(email),
+              ownApiKey: await ownApiKey(email),
+              ...(await adminScratch()),
+            }
+          : null;
+        const res = await call(route, fixture, ctx, role ? cookies.get(role)! : null);
+        const want = expected(route, role, fixture.ok);
+        if (res.status !== want)
+          mismatches.push(`${route.key} as ${role ?? "anonymous"}: got ${res.status}, want ${want}`);
+        if (res.status >= 400) {
+          expect(res.headers.get("content-type"), `${route.key} error body is JSON`).toMatch(/json/);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
