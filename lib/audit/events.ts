@@ -1,11 +1,20 @@
 import { z } from "zod";
 
 /**
- * The closed set of audit actions. An event of any other kind cannot be written. The audit
- * issue adds the chat-turn steps and makes the log a tamper-evident chain; privileged actions
- * are recorded here from the start, in the same transaction as the change they describe.
+ * The closed set of audit actions: an event of any other kind cannot be written. Privileged
+ * actions are recorded in the same transaction as the change they describe; chat-turn steps are
+ * emitted by the turn pipeline (lib/chat/turn-events) and written in batches. A new kind of step
+ * (a plan, a specialist, a retry, a cache hit…) is added by declaring it here and emitting it.
  */
 export const AuditAction = z.enum([
+  "chat.request_received",
+  "chat.model_call",
+  "chat.tool_call",
+  "chat.response_completed",
+  "chat.response_interrupted",
+  "chat.response_failed",
+  "audit.exported",
+  "audit.verified",
   "auth.sign_in",
   "auth.sign_in_refused",
   "auth.sign_out",
@@ -38,7 +47,15 @@ export const AuditEventInput = z.object({
   action: AuditAction,
   target: z.object({ type: z.string().min(1), id: z.string().min(1) }).nullable().optional(),
   outcome: z.enum(["success", "failure"]).default("success"),
-  /** Structured detail: what changed (from/to), never secrets or conversation content. */
+  latencyMs: z.number().int().min(0).nullable().optional(),
+  /** SHA-256 (hex) of the step's input and output text. */
+  inputHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().optional(),
+  outputHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().optional(),
+  /** What was said, already reduced to what the org's content policy allows. */
+  content: z.record(z.string(), z.unknown()).nullable().optional(),
+  /** Structured detail: what changed (from/to), provider, tokens… never secrets. */
   data: z.record(z.string(), z.unknown()).optional(),
+  /** When it happened (defaults to now); steps written in batches keep their own time. */
+  at: z.date().optional(),
 });
 export type AuditEventInput = z.input<typeof AuditEventInput>;

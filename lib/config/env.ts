@@ -32,6 +32,13 @@ const EnvSchema = z.object({
   MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   OFFLINE_MODEL_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(15),
 
+  // Audit chain: checkpoint signing (HMAC key, or an Ed25519 private key in PEM) and cadence.
+  AUDIT_SIGNING_KEY: z.string().min(16).optional(),
+  AUDIT_SIGNING_PRIVATE_KEY: z.string().min(40).optional(),
+  AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).default(60),
+  METRICS_TOKEN: z.string().min(8).optional(),
+
   MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(32 * 1024),
   HISTORY_MESSAGE_LIMIT: z.coerce.number().int().positive().default(100),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -1,31 +1,66 @@
 import { AuditEventInput } from "@/lib/audit/events";
+import { maskSecretsDeep } from "@/lib/audit/redact";
 import type { Prisma, PrismaClient } from "./generated/client";
+import { getPrisma } from "./database";
 
 type Writer = PrismaClient | Prisma.TransactionClient;
 
+function toRow(input: AuditEventInput): Prisma.AuditEventCreateManyInput {
+  const e = AuditEventInput.parse(input);
+  return {
+    orgId: e.orgId,
+    actorId: e.actorId,
+    sessionId: e.sessionId ?? null,
+    requestId: e.requestId ?? null,
+    action: e.action,
+    targetType: e.target?.type ?? null,
+    targetId: e.target?.id ?? null,
+    outcome: e.outcome,
+    latencyMs: e.latencyMs ?? null,
+    inputHash: e.inputHash ?? null,
+    outputHash: e.outputHash ?? null,
+    // Secrets never reach the trail, whatever the caller passed.
+    content: e.content ? (maskSecretsDeep(e.content) as Prisma.InputJsonValue) : undefined,
+    data: e.data ? (maskSecretsDeep(e.data) as Prisma.InputJsonValue) : undefined,
+    ...(e.at ? { createdAt: e.at } : {}),
+  };
+}
+
 /**
  * Appends an audit event with the given client — pass the transaction of the change it records,
- * so that the change and its record commit or fail together.
+ * so that the change and its record commit or fail together. Inserting takes no lock: the chain
+ * is sealed afterwards, in batches.
  */
 export async function writeAudit(client: Writer, input: AuditEventInput): Promise<void> {
-  const e = AuditEventInput.parse(input);
-  await client.auditEvent.create({
-    data: {
-      orgId: e.orgId,
-      actorId: e.actorId,
-      sessionId: e.sessionId ?? null,
-      requestId: e.requestId ?? null,
-      action: e.action,
-      targetType: e.target?.type ?? null,
-      targetId: e.target?.id ?? null,
-      outcome: e.outcome,
-      data: (e.data ?? undefined) as Prisma.InputJsonValue | undefined,
-    },
-    select: { id: true },
-  });
+  await client.auditEvent.create({ data: toRow(input), select: { id: true } });
+}
+
+/** Many events in one statement (the chat-turn step writer). */
+export async function writeAuditBatch(inputs: AuditEventInput[]): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const prisma = await getPrisma();
+  const { count } = await prisma.auditEvent.createMany({ data: inputs.map(toRow) });
+  return count;
 }
 
 /** The principal-side fields of an event, from whoever is acting. */
 export function actorOf(p: { orgId: string; userId: string; sessionId: string }, requestId?: string) {
   return { orgId: p.orgId, actorId: p.userId, sessionId: p.sessionId, requestId: requestId ?? null };
+}
+
+/** Cached per process for a short while: a policy change takes effect within seconds. */
+const policyCache = new Map<string, { value: "full" | "redacted" | "hashes"; until: number }>();
+
+export async function auditContentPolicy(orgId: string): Promise<"full" | "redacted" | "hashes"> {
+  const hit = policyCache.get(orgId);
+  if (hit && hit.until > Date.now()) return hit.value;
+  const prisma = await getPrisma();
+  const org = await prisma.org.findUnique({ where: { id: orgId }, select: { auditContent: true } });
+  const value = org?.auditContent ?? "hashes";
+  policyCache.set(orgId, { value, until: Date.now() + 10_000 });
+  return value;
+}
+
+export function forgetAuditContentPolicy(orgId: string): void {
+  policyCache.delete(orgId);
 }
