@@ -4,12 +4,16 @@ import { describeModels } from "@/lib/models/registry";
 import { isDevLoginEnabled, isOidcConfigured } from "@/lib/config/env";
 import { logger } from "@/lib/observability/logger";
 import { authSecret } from "@/lib/auth/secret";
+import { startAuditMaintenance } from "@/lib/audit/maintenance";
+import { signer } from "@/lib/audit/checkpoints";
 
 export async function bootstrap(): Promise<void> {
   try {
     const e = env();
     authSecret();
     const db = await getDatabase();
+    signer();
+    startAuditMaintenance();
     const m = describeModels(e);
     logger.info(
       {

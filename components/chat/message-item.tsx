@@ -12,6 +12,39 @@ function textOf(m: EnclaveUIMessage): string {
 
 export type DisplayStatus = "complete" | "streaming" | "interrupted" | "error";
 
+interface ToolPart {
+  type: string;
+  toolCallId: string;
+  state?: string;
+  input?: unknown;
+  output?: unknown;
+  errorText?: string;
+}
+
+function toolParts(m: EnclaveUIMessage): ToolPart[] {
+  return m.parts.filter((p) => p.type.startsWith("tool-")) as unknown as ToolPart[];
+}
+
+function brief(v: unknown): string {
+  const s = typeof v === "string" ? v : JSON.stringify(v);
+  return s && s.length > 160 ? `${s.slice(0, 157)}…` : (s ?? "");
+}
+
+/** What the assistant did on the way to its answer: one line per tool call. */
+function ToolCalls({ parts }: { parts: ToolPart[] }) {
+  if (parts.length === 0) return null;
+  return (
+    <ul className="space-y-1" aria-label="Tools used">
+      {parts.map((t) => (
+        <li key={t.toolCallId} className="rounded-md border border-neutral-200 px-2 py-1 font-mono text-xs text-neutral-600 dark:border-neutral-800 dark:text-neutral-400" data-testid="tool-call">
+          <span className="font-semibold">{t.type.slice("tool-".length)}</span> {brief(t.input)}
+          {t.state === "output-available" ? <> → {brief(t.output)}</> : t.state === "output-error" ? <> → failed: {t.errorText}</> : <> …</>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function MessageItem({
   message,
   status,
@@ -32,6 +65,7 @@ export function MessageItem({
   const meta = message.metadata;
   return (
     <div className="flex flex-col gap-1.5" data-testid="message" data-role="assistant" data-status={status}>
+      <ToolCalls parts={toolParts(message)} />
       {text ? (
         <Markdown text={text} />
       ) : status === "streaming" ? (

@@ -8,6 +8,7 @@ import { z } from "zod";
  */
 export const AuditAction = z.enum([
   "chat.request_received",
+  "chat.first_token",
   "chat.model_call",
   "chat.tool_call",
   "chat.response_completed",

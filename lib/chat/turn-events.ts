@@ -2,10 +2,18 @@ import { logger } from "@/lib/observability/logger";
 import type { Principal } from "@/lib/principal";
 
 /**
- * Each step of a chat turn reports here once. Today the sink is the structured log; the audit
- * trail and metrics subscribe to the same events when they land, so a step is instrumented once.
+ * Every step of a chat turn reports here exactly once. Sinks subscribe: the structured log, the
+ * audit trail (lib/audit/turn-sink) and the metrics (lib/observability). Adding a step is
+ * declaring it here (and its audit action) and emitting it.
  */
-export type TurnStep = "received" | "persisted" | "model_call" | "completed" | "interrupted" | "failed";
+export type TurnStep =
+  | "request_received"
+  | "first_token"
+  | "model_call"
+  | "tool_call"
+  | "response_completed"
+  | "response_interrupted"
+  | "response_failed";
 
 export interface TurnEvent {
   step: TurnStep;
@@ -14,28 +22,36 @@ export interface TurnEvent {
   userId: string;
   sessionId: string;
   conversationId: string;
+  /** Epoch ms when the step began (or happened). */
   at: number;
-  durationMs?: number;
+  /** How long the step took, where it has a duration. */
+  latencyMs?: number;
+  outcome: "success" | "failure";
+  /** Raw text in and out. Sinks decide what of it to keep (the log keeps none). */
+  input?: string;
+  output?: string;
   data?: Record<string, unknown>;
 }
 
 export type TurnEventSink = (event: TurnEvent) => void;
 
-const sinks: TurnEventSink[] = [
-  (e) => logger.info({ component: "chat", ...e }, `turn ${e.step}`),
-];
+const holder = globalThis as typeof globalThis & { __enclaveTurnSinks?: TurnEventSink[] };
+const sinks: TurnEventSink[] = (holder.__enclaveTurnSinks ??= [
+  ({ input: _input, output: _output, ...rest }) => logger.info({ component: "chat", ...rest }, `turn ${rest.step}`),
+]);
 
 export function onTurnEvent(sink: TurnEventSink): () => void {
-  sinks.push(sink);
+  if (!sinks.includes(sink)) sinks.push(sink);
   return () => {
     const i = sinks.indexOf(sink);
     if (i >= 0) sinks.splice(i, 1);
   };
 }
 
-export function turnTracer(p: Principal, requestId: string, conversationId: string) {
-  const started = performance.now();
-  return (step: TurnStep, data?: Record<string, unknown>) => {
+export type Emit = (step: TurnStep, fields?: Partial<Omit<TurnEvent, "step" | "requestId" | "orgId" | "userId" | "sessionId" | "conversationId">>) => void;
+
+export function turnEmitter(p: Principal, requestId: string, conversationId: string): Emit {
+  return (step, fields = {}) => {
     const event: TurnEvent = {
       step,
       requestId,
@@ -43,9 +59,9 @@ export function turnTracer(p: Principal, requestId: string, conversationId: stri
       userId: p.userId,
       sessionId: p.sessionId,
       conversationId,
-      at: Date.now(),
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
-      data,
+      at: fields.at ?? Date.now(),
+      outcome: fields.outcome ?? "success",
+      ...fields,
     };
     for (const sink of sinks) {
       try {

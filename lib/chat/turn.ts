@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { convertToModelMessages, streamText, toUIMessageStream, type ToolSet, type UIMessageChunk } from "ai";
+import { convertToModelMessages, isStepCount, streamText, toUIMessageStream, type ToolSet, type UIMessageChunk } from "ai";
+import { toolsForTurn } from "@/lib/agents/tools";
+import { observeModelCalls } from "@/lib/models/observe";
 import { env } from "@/lib/config/env";
 import { db, type MessageStatus, type StoredMessage } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
@@ -7,14 +9,18 @@ import { getLanguageModel } from "@/lib/models/registry";
 import type { Principal } from "@/lib/principal";
 import { describeModelFailure, type ModelFailure } from "./model-errors";
 import { messageText, titleFrom, type ChatRequest } from "./schema";
-import { turnTracer } from "./turn-events";
+import { turnEmitter } from "./turn-events";
 import { logger } from "@/lib/observability/logger";
 import type { ServerTiming } from "@/lib/observability/server-timing";
 import { forModel, type EnclaveUIMessage, type MessageMetadata } from "./ui-messages";
 
 const INSTRUCTIONS =
   "You are Enclave, an assistant inside a company's private AI workspace. Answer clearly and concisely in Markdown. " +
-  "You only know this user's own conversation; never claim access to other people's data.";
+  "You only know this user's own conversation; never claim access to other people's data. " +
+  "Use the calculator tool for arithmetic and the clock tool for the current date or time.";
+
+/** Tool calls and their answers take steps; a turn never loops longer than this. */
+const MAX_STEPS = 5;
 
 export interface TurnOutcome {
   status: Exclude<MessageStatus, "streaming">;
@@ -50,7 +56,8 @@ const TIMEOUT = Symbol("model timeout");
  */
 export async function runChatTurn(principal: Principal, req: ChatRequest, opts: TurnOptions): Promise<ChatTurn> {
   const e = env();
-  const trace = turnTracer(principal, opts.requestId, req.id);
+  const emit = turnEmitter(principal, opts.requestId, req.id);
+  const turnStarted = Date.now();
   const text = messageText(req.message.parts);
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > e.MAX_MESSAGE_BYTES) {
@@ -63,7 +70,7 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   if (!text.trim()) {
     throw new AppError("validation_failed", "The message is empty.", { fields: [{ field: "message.parts", message: "no text" }] });
   }
-  trace("received", { bytes });
+  emit("request_received", { input: text, data: { messageId: req.message.id, bytes } });
 
   const scoped = db.for(principal);
   const choice = await getLanguageModel("large");
@@ -95,7 +102,6 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   ]);
   opts.timing?.add("persist", performance.now() - t0);
   const retried = started.retriedAt !== null;
-  trace("persisted", { created: started.createdConversation, retry: retried });
 
   // The read may or may not see this turn's own rows; the context is built the same either way.
   const earlier = history.filter((m) => m.id !== assistantMessageId && m.id !== req.message.id);
@@ -115,11 +121,38 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   let resolveDone!: (o: TurnOutcome) => void;
   const done = new Promise<TurnOutcome>((r) => (resolveDone = r));
 
-  trace("model_call", { provider: choice.provider, model: choice.modelId });
+  const model = observeModelCalls(choice.model, (call) =>
+    emit("model_call", {
+      at: call.startedAt,
+      latencyMs: call.latencyMs,
+      outcome: call.outcome,
+      data: {
+        provider: choice.provider,
+        model: choice.modelId,
+        attempt: call.attempt,
+        call: call.call,
+        inputTokens: call.inputTokens,
+        outputTokens: call.outputTokens,
+        finishReason: call.finishReason,
+        ...(call.error ? { error: describeModelFailure(call.error, { timedOut: abort.signal.reason === TIMEOUT }).kind } : {}),
+      },
+    }),
+  );
+  const tools = toolsForTurn(e.CHAT_TOOLS, (t) =>
+    emit("tool_call", {
+      at: t.startedAt,
+      latencyMs: t.latencyMs,
+      outcome: t.outcome,
+      input: JSON.stringify(t.input),
+      output: JSON.stringify(t.output),
+      data: { tool: t.tool, toolCallId: t.toolCallId },
+    }),
+  );
   const result = streamText({
-    model: choice.model,
+    model,
     instructions: INSTRUCTIONS,
     messages,
+    ...(Object.keys(tools).length > 0 ? { tools, stopWhen: isStepCount(MAX_STEPS) } : {}),
     abortSignal: abort.signal,
     maxRetries: e.MODEL_MAX_RETRIES,
     // The default handler prints whole provider errors (request bodies included) to stderr.
@@ -147,8 +180,8 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     onEnd: async ({ responseMessage, outcome, isCancelled }) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onCallerGone);
-      const parts = responseMessage.parts.filter((p) => p.type === "text" && p.text.length > 0).map((p) => ({ type: "text", text: (p as { text: string }).text }));
-      const replyText = parts.map((p) => p.text).join("");
+      const parts = storableParts(responseMessage.parts);
+      const replyText = parts.flatMap((p) => (p.type === "text" ? [(p as { text: string }).text] : [])).join("");
       let status: TurnOutcome["status"];
       let error: string | null = null;
       if (outcome.status === "completed" && !isCancelled && !failure) {
@@ -170,10 +203,18 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
           outputTokens: usage.outputTokens ?? null,
         });
       } finally {
-        trace(status === "complete" ? "completed" : status === "error" ? "failed" : "interrupted", {
-          chars: replyText.length,
-          ...usage,
-          ...(failure ? { failure: failure.kind, status: failure.status } : {}),
+        emit(status === "complete" ? "response_completed" : status === "error" ? "response_failed" : "response_interrupted", {
+          at: Date.now(),
+          latencyMs: Date.now() - turnStarted,
+          outcome: status === "complete" ? "success" : "failure",
+          output: replyText,
+          data: {
+            assistantMessageId,
+            chars: replyText.length,
+            ...usage,
+            ...(error ? { reason: error } : {}),
+            ...(failure ? { failure: failure.kind, status: failure.status } : {}),
+          },
         });
         resolveDone({ status, text: replyText, failure });
       }
@@ -184,12 +225,19 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   // aborts the model call, whatever the framework does with the request's own signal. A broken
   // provider stream ends with an error chunk the client can show, not a torn connection.
   const reader = ui.getReader();
+  let firstToken = false;
   const stream = new ReadableStream<UIMessageChunk<MessageMetadata>>({
     async pull(controller) {
       try {
         const { value, done: end } = await reader.read();
         if (end) controller.close();
-        else controller.enqueue(value);
+        else {
+          if (!firstToken && value.type === "text-delta") {
+            firstToken = true;
+            emit("first_token", { latencyMs: Date.now() - turnStarted, data: { provider: choice.provider, model: choice.modelId } });
+          }
+          controller.enqueue(value);
+        }
       } catch (err) {
         failure ??= describeModelFailure(err, { timedOut: abort.signal.reason === TIMEOUT });
         controller.enqueue({ type: "error", errorText: failure.message });
@@ -219,4 +267,23 @@ function errorSummary(error: unknown): { name: string; message: string; status?:
     return { name: error.name, message: error.message.slice(0, 300), ...(typeof status === "number" ? { status } : {}) };
   }
   return { name: "unknown", message: String(error).slice(0, 300) };
+}
+
+/**
+ * What of a reply is kept: its text and its finished tool calls (name, input, output), so a
+ * reload shows what the assistant did. Streaming state markers are dropped.
+ */
+function storableParts(parts: EnclaveUIMessage["parts"]): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const p of parts) {
+    if (p.type === "text") {
+      if (p.text.length > 0) out.push({ type: "text", text: p.text });
+    } else if (p.type.startsWith("tool-") && "toolCallId" in p) {
+      const t = p as { type: string; toolCallId: string; state?: string; input?: unknown; output?: unknown; errorText?: string };
+      if (t.state === "output-available" || t.state === "output-error") {
+        out.push({ type: t.type, toolCallId: t.toolCallId, state: t.state, input: t.input, output: t.output, errorText: t.errorText });
+      }
+    }
+  }
+  return out;
 }

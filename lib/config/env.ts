@@ -31,6 +31,11 @@ const EnvSchema = z.object({
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   OFFLINE_MODEL_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(15),
+  // Built-in tools offered to the model in chat; "none" for models that cannot call tools.
+  CHAT_TOOLS: z
+    .string()
+    .default("calculator,clock")
+    .transform((v) => (v.trim() === "none" ? [] : v.split(",").map((x) => x.trim()).filter(Boolean))),
 
   // Audit chain: checkpoint signing (HMAC key, or an Ed25519 private key in PEM) and cadence.
   AUDIT_SIGNING_KEY: z.string().min(16).optional(),
