@@ -36,8 +36,13 @@ export interface TurnEvent {
 export type TurnEventSink = (event: TurnEvent) => void;
 
 const holder = globalThis as typeof globalThis & { __enclaveTurnSinks?: TurnEventSink[] };
+// The log keeps no content, and only failures above debug level: the audit trail and the
+// metrics are where every step is counted.
 const sinks: TurnEventSink[] = (holder.__enclaveTurnSinks ??= [
-  ({ input: _input, output: _output, ...rest }) => logger.info({ component: "chat", ...rest }, `turn ${rest.step}`),
+  ({ input: _input, output: _output, ...rest }) => {
+    if (rest.outcome === "failure") logger.warn({ component: "chat", ...rest }, `turn ${rest.step} failed`);
+    else logger.debug({ component: "chat", ...rest }, `turn ${rest.step}`);
+  },
 ]);
 
 export function onTurnEvent(sink: TurnEventSink): () => void {
