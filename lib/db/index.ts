@@ -10,6 +10,7 @@ import { profileRepository } from "./repositories/profile";
 import { adminRepository } from "./repositories/admin";
 import { apiKeyRepository } from "./repositories/api-keys";
 import { teamViewRepository } from "./repositories/team-view";
+import { auditRepository } from "./repositories/audit";
 
 export const db = {
   for(principal: Principal) {
@@ -20,6 +21,7 @@ export const db = {
       admin: adminRepository(principal),
       apiKeys: apiKeyRepository(principal),
       teamView: teamViewRepository(principal),
+      audit: auditRepository(principal),
     };
   },
 };

@@ -36,6 +36,8 @@ interface Ctx {
   scratchRole: string;
   danId: string;
   bobId: string;
+  /** An audit event of Acme. */
+  auditEventId: string;
 }
 
 interface Fixture {
@@ -158,6 +160,15 @@ const FIXTURES: Record<string, Fixture> = {
   },
   "GET /api/admin/settings": { requires: "org.settings", ok: 200 },
   "PATCH /api/admin/settings": { requires: "org.settings", body: () => ({ devLoginEnabled: true }), ok: 200 },
+  "GET /api/admin/audit/events": { requires: "audit.read", ok: 200 },
+  "GET /api/admin/audit/events/[id]": {
+    requires: "audit.read",
+    params: (c) => ({ id: c.auditEventId }),
+    ok: 200,
+  },
+  "GET /api/admin/audit/export": { requires: "audit.read", ok: 200 },
+  "POST /api/admin/audit/verify": { requires: "audit.read", ok: 200 },
+  "GET /api/admin/audit/checkpoints": { requires: "audit.read", ok: 200 },
   "POST /api/v1/chat/completions": {
     requires: "chat.send",
     body: () => ({ model: "enclave", messages: [{ role: "user", content: "hello" }] }),
@@ -259,7 +270,9 @@ async function ownApiKey(email: string): Promise<string> {
   return k.id;
 }
 
-async function adminScratch(): Promise<Pick<Ctx, "scratchTeam" | "scratchRole" | "danId" | "bobId">> {
+async function adminScratch(): Promise<
+  Pick<Ctx, "scratchTeam" | "scratchRole" | "danId" | "bobId" | "auditEventId">
+> {
   const acme = await t.db.prisma.org.findUniqueOrThrow({ where: { slug: "acme" } });
   const team = await t.db.prisma.team.create({
     data: { orgId: acme.id, name: `Scratch ${randomUUID().slice(0, 8)}` },
@@ -277,7 +290,16 @@ async function adminScratch(): Promise<Pick<Ctx, "scratchTeam" | "scratchRole" |
       t.db.prisma.user.findUniqueOrThrow({ where: { email } }),
     ),
   );
-  return { scratchTeam: team.id, scratchRole: role.key, danId: dan!.id, bobId: bob!.id };
+  const event = await t.db.prisma.auditEvent.create({
+    data: { orgId: acme.id, actorId: null, action: "team.created", targetType: "team", targetId: team.id },
+  });
+  return {
+    scratchTeam: team.id,
+    scratchRole: role.key,
+    danId: dan!.id,
+    bobId: bob!.id,
+    auditEventId: event.id,
+  };
 }
 
 async function call(
@@ -307,6 +329,7 @@ async function call(
               scratchRole: "x",
               danId: "x",
               bobId: "x",
+              auditEventId: "x",
             }),
           )
         : undefined;
