@@ -5,6 +5,7 @@ import { isDevLoginEnabled, isOidcConfigured } from "@/lib/config/env";
 import { logger } from "@/lib/observability/logger";
 import { authSecret } from "@/lib/auth/secret";
 import { startAuditMaintenance } from "@/lib/audit/maintenance";
+import { installTurnMetrics } from "@/lib/observability/turn-metrics";
 import { signer } from "@/lib/audit/checkpoints";
 
 export async function bootstrap(): Promise<void> {
@@ -14,6 +15,7 @@ export async function bootstrap(): Promise<void> {
     const db = await getDatabase();
     signer();
     startAuditMaintenance();
+    installTurnMetrics();
     const m = describeModels(e);
     logger.info(
       {

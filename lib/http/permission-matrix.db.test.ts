@@ -51,6 +51,7 @@ interface Fixture {
 
 const FIXTURES: Record<string, Fixture> = {
   "GET /api/health": { requires: "public", ok: 200 },
+  "GET /api/metrics": { requires: "public", ok: 200 },
   "GET /api/me": { requires: "signed-in", ok: 200 },
   "GET /api/conversations": { requires: "conversation.read.own", ok: 200 },
   "GET /api/conversations/[id]": {

@@ -1,7 +1,9 @@
 import { credentialsOf, resolvePrincipal } from "@/lib/auth/principal";
 import { authorize, type Permission } from "@/lib/authz";
 import { AppError, isAppError } from "@/lib/errors/app-error";
+import { runWithRequestContext, setRequestPrincipal } from "@/lib/observability/context";
 import { logger } from "@/lib/observability/logger";
+import { httpRequestDuration, routeTemplate } from "@/lib/observability/metrics";
 import type { Principal } from "@/lib/principal";
 import { ServerTiming } from "@/lib/observability/server-timing";
 import { requestIdFrom } from "./request-id";
@@ -63,6 +65,40 @@ function finish(res: Response, requestId: string, timing?: ServerTiming): Respon
   }
 }
 
+/**
+ * Runs a wrapped handler inside its request context (so every log line it writes carries the
+ * request id, and the user once known) and records its duration under the route's template.
+ */
+async function observed(
+  req: Request,
+  ctx: NextCtx,
+  requestId: string,
+  run: () => Promise<Response>,
+): Promise<Response> {
+  const started = performance.now();
+  let status = 500;
+  try {
+    const res = await runWithRequestContext({ requestId }, run);
+    status = res.status;
+    return res;
+  } finally {
+    const seconds = (performance.now() - started) / 1000;
+    try {
+      const params = await ctx?.params;
+      httpRequestDuration.observe(
+        {
+          route: routeTemplate(new URL(req.url).pathname, params),
+          method: req.method,
+          status: String(status),
+        },
+        seconds,
+      );
+    } catch (err) {
+      logger.warn({ err }, "could not record the request's duration");
+    }
+  }
+}
+
 export interface RouteOptions {
   /** A permission, any of a list, or "signed-in": any authenticated principal (e.g. "who am I"). */
   permission: Requirement;
@@ -85,18 +121,28 @@ export function withPrincipal<P extends Record<string, string | string[]> = Reco
 ): Handler {
   const fn = async (req: Request, ctx: NextCtx): Promise<Response> => {
     const requestId = requestIdFrom(req.headers);
-    const timing = new ServerTiming();
-    try {
-      const resolved = await timing.measure("auth", () => resolvePrincipal(credentialsOf(req)));
-      if (!resolved.ok) throw new AppError("unauthorized", UNAUTHORIZED[resolved.reason]!, { reason: resolved.reason });
-      enforce(resolved.principal, opts.permission, { reveal: opts.reveal });
-      const params = ((await ctx?.params) ?? {}) as P;
-      return finish(await handler(req, resolved.principal, { params, requestId, timing }), requestId, timing);
-    } catch (err) {
-      return finish(toErrorResponse(err, requestId, opts.errors), requestId, timing);
-    }
+    return observed(req, ctx, requestId, async () => {
+      const timing = new ServerTiming();
+      try {
+        const resolved = await timing.measure("auth", () => resolvePrincipal(credentialsOf(req)));
+        if (!resolved.ok)
+          throw new AppError("unauthorized", UNAUTHORIZED[resolved.reason]!, { reason: resolved.reason });
+        setRequestPrincipal(resolved.principal);
+        enforce(resolved.principal, opts.permission, { reveal: opts.reveal });
+        const params = ((await ctx?.params) ?? {}) as P;
+        return finish(
+          await handler(req, resolved.principal, { params, requestId, timing }),
+          requestId,
+          timing,
+        );
+      } catch (err) {
+        return finish(toErrorResponse(err, requestId, opts.errors), requestId, timing);
+      }
+    });
   };
-  return Object.assign(fn, { access: { kind: "permission", permission: opts.permission, reveal: Boolean(opts.reveal) } as const });
+  return Object.assign(fn, {
+    access: { kind: "permission", permission: opts.permission, reveal: Boolean(opts.reveal) } as const,
+  });
 }
 
 export function publicRoute<P extends Record<string, string | string[]> = Record<string, never>>(
@@ -105,13 +151,15 @@ export function publicRoute<P extends Record<string, string | string[]> = Record
 ): Handler {
   const fn = async (req: Request, ctx: NextCtx): Promise<Response> => {
     const requestId = requestIdFrom(req.headers);
-    const timing = new ServerTiming();
-    try {
-      const params = ((await ctx?.params) ?? {}) as P;
-      return finish(await handler(req, { params, requestId, timing }), requestId, timing);
-    } catch (err) {
-      return finish(toErrorResponse(err, requestId, opts.errors), requestId, timing);
-    }
+    return observed(req, ctx, requestId, async () => {
+      const timing = new ServerTiming();
+      try {
+        const params = ((await ctx?.params) ?? {}) as P;
+        return finish(await handler(req, { params, requestId, timing }), requestId, timing);
+      } catch (err) {
+        return finish(toErrorResponse(err, requestId, opts.errors), requestId, timing);
+      }
+    });
   };
   return Object.assign(fn, { access: { kind: "public", reason: opts.reason } as const });
 }

@@ -1,6 +1,20 @@
 import pino from "pino";
+import { maskSecrets } from "@/lib/audit/redact";
+import { currentRequestContext } from "./context";
 
-// Secrets must never reach the logs, whatever shape the object logged has.
+/**
+ * The structured (JSON lines) log. Two rules hold for every line:
+ *
+ * - It says which request it was written for: inside a request (lib/http/route.ts enters the
+ *   context) the requestId, and once known the userId and orgId, are added by a mixin. Fields
+ *   passed explicitly win (chat-turn steps carry their own).
+ * - Secrets never reach it, whatever shape the object logged has: fields named like a secret
+ *   (password, token, apiKey, authorization, cookie, …) are censored at any depth, every string
+ *   (field values, error messages and stacks, the message itself) has API keys, bearer tokens,
+ *   `password=…` and the like masked, and pino's own redact paths stay as a second net.
+ */
+const CENSOR = "[redacted]";
+
 const REDACT = [
   "password",
   "secret",
@@ -14,21 +28,167 @@ const REDACT = [
   "*.apiKey",
   "*.authorization",
   "*.cookie",
+  "*.*.password",
+  "*.*.secret",
+  "*.*.token",
+  "*.*.apiKey",
+  "*.*.authorization",
+  "*.*.cookie",
   "headers.authorization",
   "headers.cookie",
+  'headers["set-cookie"]',
+  'headers["x-api-key"]',
+  "*.headers.authorization",
+  "*.headers.cookie",
+  '*.headers["set-cookie"]',
+  '*.headers["x-api-key"]',
 ];
 
-const holder = globalThis as typeof globalThis & { __enclaveLogger?: pino.Logger };
+// A field whose (normalized) name ends like one of these holds a secret, whatever its value.
+// "inputTokens"/"maxTokens" are counts, not tokens: they end in "tokens" and are kept.
+const SECRET_KEY_ENDINGS = [
+  "password",
+  "passwd",
+  "passphrase",
+  "secret",
+  "token",
+  "apikey",
+  "authorization",
+  "cookie",
+  "privatekey",
+  "signingkey",
+  "credential",
+  "credentials",
+];
 
-function level(): string {
+// Error properties that carry what a user wrote (the AI SDK attaches the whole request body).
+const OMITTED_ERROR_FIELDS = new Set(["requestBodyValues"]);
+const MAX_DEPTH = 12;
+
+const COOKIE_TEXT = /\b((?:set-)?cookie)(\s*[:=]\s*)[^\r\n]+/gi;
+const BASIC_AUTH = /\b(basic)\s+[A-Za-z0-9+/=._~-]{8,}/gi;
+
+/** Masks secrets in free text written to the log (messages, error messages, string fields). */
+export function maskLogText(text: string): string {
+  return maskSecrets(text).replace(COOKIE_TEXT, "$1$2[secret]").replace(BASIC_AUTH, "$1 [secret]");
+}
+
+export function isSecretFieldName(key: string): boolean {
+  const k = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  return SECRET_KEY_ENDINGS.some((s) => k.endsWith(s));
+}
+
+/**
+ * A copy of `value` safe to log: secret-named fields censored, strings masked, errors serialized
+ * (type, message, stack, own fields) and masked, cycles and runaway depth cut.
+ */
+export function sanitizeLogValue(
+  value: unknown,
+  depth = 0,
+  ancestors: WeakSet<object> = new WeakSet(),
+): unknown {
+  if (typeof value === "string") return maskLogText(value);
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Date) return value;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[binary, ${value.byteLength} bytes]`;
+  if (ancestors.has(value)) return "[Circular]";
+  if (depth >= MAX_DEPTH) return "[too deep]";
+  ancestors.add(value);
+  try {
+    if (value instanceof Error) {
+      const serialized = pino.stdSerializers.err(value) as unknown as Record<string, unknown>;
+      const fields = Object.entries(serialized).filter(([k]) => !OMITTED_ERROR_FIELDS.has(k));
+      return sanitizeEntries(fields, depth, ancestors);
+    }
+    if (Array.isArray(value)) return value.map((v) => sanitizeLogValue(v, depth + 1, ancestors));
+    if (value instanceof Headers || value instanceof Map)
+      return sanitizeEntries(value.entries(), depth, ancestors);
+    if (value instanceof Set) return [...value].map((v) => sanitizeLogValue(v, depth + 1, ancestors));
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return sanitizeLogValue(toJSON.call(value), depth + 1, ancestors);
+    return sanitizeEntries(Object.entries(value), depth, ancestors);
+  } catch {
+    return "[unserializable]";
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+function sanitizeEntries(
+  entries: Iterable<[unknown, unknown]>,
+  depth: number,
+  ancestors: WeakSet<object>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) {
+    const key = String(k);
+    out[key] =
+      isSecretFieldName(key) && v != null && typeof v !== "boolean"
+        ? CENSOR
+        : sanitizeLogValue(v, depth + 1, ancestors);
+  }
+  return out;
+}
+
+function defaultLevel(): string {
   const l = process.env.LOG_LEVEL;
   if (l) return l;
   return process.env.NODE_ENV === "test" || process.env.VITEST ? "silent" : "info";
 }
 
-export const logger: pino.Logger = (holder.__enclaveLogger ??= pino({
-  level: level(),
-  base: { service: "enclave" },
-  redact: { paths: REDACT, censor: "[redacted]" },
-  timestamp: pino.stdTimeFunctions.isoTime,
-}));
+/**
+ * A logger with Enclave's rules, writing to `destination` (stdout by default). The app uses the
+ * `logger` singleton; tests make their own to read what was written.
+ */
+export function createLogger(
+  destination?: pino.DestinationStream,
+  level: string = defaultLevel(),
+): pino.Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service: "enclave" },
+    redact: { paths: REDACT, censor: CENSOR },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // formatters.log has already serialized (and masked) errors, at any depth.
+    serializers: { err: (v: unknown) => v },
+    mixin() {
+      const ctx = currentRequestContext();
+      if (!ctx) return {};
+      return {
+        requestId: ctx.requestId,
+        ...(ctx.userId ? { userId: ctx.userId } : {}),
+        ...(ctx.orgId ? { orgId: ctx.orgId } : {}),
+      };
+    },
+    formatters: {
+      log: (object) => sanitizeLogValue(object) as Record<string, unknown>,
+      bindings: (bindings) => sanitizeLogValue(bindings) as Record<string, unknown>,
+    },
+    hooks: {
+      // The message and its interpolation arguments never pass through formatters.log.
+      logMethod(args, method) {
+        const a: unknown[] = [...args];
+        const first = a[0];
+        if (first instanceof Error) {
+          // pino would take the error's raw message as the line's message.
+          a[0] = { err: first };
+          if (typeof a[1] !== "string") a.splice(1, a[1] === undefined ? 1 : 0, first.message);
+        } else if (first && typeof first === "object" && a[1] === undefined) {
+          const o = first as { msg?: unknown; err?: { message?: unknown } };
+          if (o.msg === undefined && o.err && typeof o.err.message === "string") a[1] = o.err.message;
+        }
+        for (let i = 0; i < a.length; i++) {
+          const v = a[i];
+          if (typeof v === "string") a[i] = maskLogText(v);
+          else if (i > 0 && v && typeof v === "object") a[i] = sanitizeLogValue(v);
+        }
+        return (method as (...xs: unknown[]) => void).apply(this, a);
+      },
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+const holder = globalThis as typeof globalThis & { __enclaveLogger?: pino.Logger };
+
+export const logger: pino.Logger = (holder.__enclaveLogger ??= createLogger());
