@@ -56,11 +56,12 @@ export function auditSinkSettled(): Promise<void> {
   return chain;
 }
 
-let installed = false;
+// On globalThis: Next bundles this module into more than one graph, and each would subscribe.
+const holder = globalThis as typeof globalThis & { __enclaveAuditSinkInstalled?: boolean };
 
 /** Subscribes the audit trail to chat-turn steps (once per process). */
 export function installAuditTurnSink(): void {
-  if (installed) return;
-  installed = true;
+  if (holder.__enclaveAuditSinkInstalled) return;
+  holder.__enclaveAuditSinkInstalled = true;
   onTurnEvent(auditTurnSink);
 }

@@ -111,6 +111,23 @@ describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_D
     expect(events[2]!.data).toMatchObject({ failure: "provider_error", status: 500 });
   });
 
+  it("a turn refused before the model (someone else's conversation) is closed in the trail, not left open", async () => {
+    const mine = await turn("alice's conversation");
+    const frank = principalFor(await seededUser(t.db, "frank@globex.test"));
+    const requestId = `req-intrusion-${Date.now()}`;
+    await expect(
+      runChatTurn(frank, { id: mine.conversationId, message: { id: `intrusion-${Date.now()}`, role: "user", parts: [{ type: "text", text: "let me in" }] } }, { requestId }),
+    ).rejects.toMatchObject({ code: "not_found" });
+    await drainAudit();
+    const events = await t.db.prisma.auditEvent.findMany({ where: { requestId }, orderBy: [{ createdAt: "asc" }, { pos: "asc" }] });
+    expect(events.map((e) => [e.action, e.outcome, e.actorId])).toEqual([
+      ["chat.request_received", "success", frank.userId],
+      ["chat.response_failed", "failure", frank.userId],
+    ]);
+    expect(events[1]!.data).toMatchObject({ stage: "persist", error: "not_found" });
+    expect(events.every((e) => e.orgId === frank.orgId)).toBe(true);
+  });
+
   it("retries are separate model-call attempts", async () => {
     process.env.MODEL_MAX_RETRIES = "2";
     resetEnvCache();

@@ -72,43 +72,20 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   }
   emit("request_received", { input: text, data: { messageId: req.message.id, bytes } });
 
-  const scoped = db.for(principal);
-  const choice = await getLanguageModel("large");
-  const assistantMessageId = randomUUID();
-  const now = Date.now();
-  const userMessage: StoredMessage = {
-    id: req.message.id,
-    conversationId: req.id,
-    role: "user",
-    parts: req.message.parts,
-    status: "complete",
-    model: null,
-    inputTokens: null,
-    outputTokens: null,
-    error: null,
-    createdAt: new Date(now),
-  };
-  // One write (the user's message is stored before any model call) and one read of the
-  // history, side by side. Both are scoped to me; the write decides new vs. retry vs. not found.
-  const t0 = performance.now();
-  const [history, started] = await Promise.all([
-    scoped.messages.listForConversation(req.id, { limit: e.HISTORY_MESSAGE_LIMIT }),
-    scoped.messages.startTurn({
-      conversationId: req.id,
-      title: titleFrom(text),
-      userMessage: { id: userMessage.id, parts: userMessage.parts, createdAt: userMessage.createdAt },
-      assistantMessage: { id: assistantMessageId, model: choice.label, createdAt: new Date(now + 1) },
-    }),
-  ]);
-  opts.timing?.add("persist", performance.now() - t0);
-  const retried = started.retriedAt !== null;
-
-  // The read may or may not see this turn's own rows; the context is built the same either way.
-  const earlier = history.filter((m) => m.id !== assistantMessageId && m.id !== req.message.id);
-  const context: StoredMessage[] = retried
-    ? [...earlier.filter((m) => m.createdAt < started.retriedAt!), history.find((m) => m.id === req.message.id) ?? userMessage]
-    : [...earlier, userMessage];
-  const messages = await convertToModelMessages(forModel(context));
+  let prepared: Awaited<ReturnType<typeof prepareTurn>>;
+  try {
+    prepared = await prepareTurn(principal, req, text, opts);
+  } catch (err) {
+    // A turn refused before the model (not found, conflict, database down) still closes its
+    // record: the trail shows the attempt and why it went nowhere.
+    emit("response_failed", {
+      latencyMs: Date.now() - turnStarted,
+      outcome: "failure",
+      data: { stage: "persist", error: err instanceof AppError ? err.code : "internal" },
+    });
+    throw err;
+  }
+  const { scoped, choice, assistantMessageId, now, started, messages } = prepared;
 
   const abort = new AbortController();
   const onCallerGone = () => abort.abort(opts.signal?.reason ?? "caller went away");
@@ -267,6 +244,53 @@ function errorSummary(error: unknown): { name: string; message: string; status?:
     return { name: error.name, message: error.message.slice(0, 300), ...(typeof status === "number" ? { status } : {}) };
   }
   return { name: "unknown", message: String(error).slice(0, 300) };
+}
+
+/**
+ * Everything before the model call: the user's message stored (with the reply's placeholder)
+ * and the context the model will see, built from the server's own history.
+ */
+async function prepareTurn(principal: Principal, req: ChatRequest, text: string, opts: TurnOptions) {
+  const e = env();
+  const scoped = db.for(principal);
+  const choice = await getLanguageModel("large");
+  const assistantMessageId = randomUUID();
+  const now = Date.now();
+  const userMessage: StoredMessage = {
+    id: req.message.id,
+    conversationId: req.id,
+    role: "user",
+    parts: req.message.parts,
+    status: "complete",
+    model: null,
+    inputTokens: null,
+    outputTokens: null,
+    error: null,
+    createdAt: new Date(now),
+  };
+  // One write (the user's message is stored before any model call) and one read of the
+  // history, side by side. Both are scoped to me; the write decides new vs. retry vs. not found.
+  const t0 = performance.now();
+  const [history, started] = await Promise.all([
+    scoped.messages.listForConversation(req.id, { limit: e.HISTORY_MESSAGE_LIMIT }),
+    scoped.messages.startTurn({
+      conversationId: req.id,
+      title: titleFrom(text),
+      userMessage: { id: userMessage.id, parts: userMessage.parts, createdAt: userMessage.createdAt },
+      assistantMessage: { id: assistantMessageId, model: choice.label, createdAt: new Date(now + 1) },
+    }),
+  ]);
+  opts.timing?.add("persist", performance.now() - t0);
+  const retried = started.retriedAt !== null;
+
+  // The read may or may not see this turn's own rows; the context is built the same either way.
+  const earlier = history.filter((m) => m.id !== assistantMessageId && m.id !== req.message.id);
+  const context: StoredMessage[] = retried
+    ? [...earlier.filter((m) => m.createdAt < started.retriedAt!), history.find((m) => m.id === req.message.id) ?? userMessage]
+    : [...earlier, userMessage];
+  const messages = await convertToModelMessages(forModel(context));
+
+  return { scoped, choice, assistantMessageId, now, started, messages };
 }
 
 /**
