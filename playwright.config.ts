@@ -122,6 +122,7 @@ export default defineConfig({
         "api-keys/**/*.spec.ts",
         "openai-api/**/*.spec.ts",
         "unauthorized/**/*.spec.ts",
+        "audit/**/*.spec.ts",
       ],
       use: { baseURL: URLS.offline },
     },

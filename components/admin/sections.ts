@@ -36,4 +36,10 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
     permission: "org.settings",
     description: "Email domains, SSO group mappings, sign-in.",
   },
+  {
+    href: "/admin/audit",
+    label: "Audit log",
+    permission: "audit.read",
+    description: "Who did what, every chat-turn step; export and verify the chain.",
+  },
 ];

@@ -171,11 +171,10 @@ beforeAll(async () => {
   resetEnvCache();
   resetSigner();
   t = await createTestDatabase();
-  [ivan, carol, alice, erin] = await Promise.all(
-    ["ivan@acme.test", "carol@acme.test", "alice@acme.test", "erin@globex.test"].map((e) =>
-      signedIn(t.db, e),
-    ),
-  );
+  ivan = await signedIn(t.db, "ivan@acme.test");
+  carol = await signedIn(t.db, "carol@acme.test");
+  alice = await signedIn(t.db, "alice@acme.test");
+  erin = await signedIn(t.db, "erin@globex.test");
   await insertFixtures();
   mock = await startMockOpenAI({ port: 0 });
   installAuditTurnSink();

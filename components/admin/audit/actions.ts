@@ -1,0 +1,86 @@
+import type { AuditAction } from "@/lib/audit/events";
+
+/**
+ * How the console names and groups audit actions. Typed against the closed set in
+ * lib/audit/events.ts (type-only, so the client bundle does not pull in zod): a new action
+ * fails the typecheck until it has a label here.
+ */
+export const ACTION_LABELS = {
+  "chat.request_received": "Request received",
+  "chat.first_token": "First token",
+  "chat.model_call": "Model call",
+  "chat.tool_call": "Tool call",
+  "chat.response_completed": "Completed",
+  "chat.response_interrupted": "Interrupted",
+  "chat.response_failed": "Failed",
+  "audit.exported": "Audit trail exported",
+  "audit.verified": "Audit chain verified",
+  "auth.sign_in": "Signed in",
+  "auth.sign_in_refused": "Sign-in refused",
+  "auth.sign_out": "Signed out",
+  "user.provisioned": "User provisioned",
+  "user.role_changed": "Role changed",
+  "user.team_changed": "Team changed",
+  "user.deactivated": "User deactivated",
+  "user.reactivated": "User reactivated",
+  "team.created": "Team created",
+  "team.renamed": "Team renamed",
+  "team.deleted": "Team deleted",
+  "team.manager_added": "Team manager added",
+  "team.manager_removed": "Team manager removed",
+  "role.created": "Role created",
+  "role.updated": "Role updated",
+  "role.deleted": "Role deleted",
+  "org.settings_changed": "Org settings changed",
+  "conversation.viewed": "Conversation viewed",
+  "apikey.created": "API key created",
+  "apikey.revoked": "API key revoked",
+} as const satisfies Record<AuditAction, string>;
+
+export type KnownAction = keyof typeof ACTION_LABELS;
+
+export function actionLabel(action: string): string {
+  return (ACTION_LABELS as Record<string, string>)[action] ?? action;
+}
+
+export interface ActionGroup {
+  label: string;
+  /** The filter value that selects the whole group (prefixes, comma-separated). */
+  value: string;
+  allLabel: string;
+  prefixes: readonly string[];
+}
+
+/** The action filter's groups, in menu order. */
+export const ACTION_GROUPS: readonly ActionGroup[] = [
+  { label: "Chat steps", value: "chat.", allLabel: "All chat steps", prefixes: ["chat."] },
+  { label: "Sign-in", value: "auth.", allLabel: "All sign-in events", prefixes: ["auth."] },
+  {
+    label: "Admin changes",
+    value: "user.,team.,role.,org.",
+    allLabel: "All admin changes",
+    prefixes: ["user.", "team.", "role.", "org."],
+  },
+  { label: "Views", value: "conversation.", allLabel: "All justified views", prefixes: ["conversation."] },
+  { label: "Keys", value: "apikey.", allLabel: "All API key events", prefixes: ["apikey."] },
+  { label: "Audit", value: "audit.", allLabel: "All audit-trail events", prefixes: ["audit."] },
+];
+
+export const KNOWN_ACTIONS = Object.keys(ACTION_LABELS) as KnownAction[];
+
+export function actionsOf(group: ActionGroup): KnownAction[] {
+  return KNOWN_ACTIONS.filter((a) => group.prefixes.some((p) => a.startsWith(p)));
+}
+
+/** Whether the select can show this filter value (else it is a free prefix, shown in the text box). */
+export function isMenuValue(value: string): boolean {
+  return (
+    value === "" ||
+    ACTION_GROUPS.some((g) => g.value === value) ||
+    (KNOWN_ACTIONS as readonly string[]).includes(value)
+  );
+}
+
+export function isChatStep(action: string): boolean {
+  return action.startsWith("chat.");
+}
