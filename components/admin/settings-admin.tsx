@@ -16,7 +16,12 @@ import {
   useFlag,
 } from "./ui";
 
-type Patch = { emailDomains?: string[]; groupMappings?: GroupMappingDto[]; devLoginEnabled?: boolean };
+type Patch = {
+  emailDomains?: string[];
+  groupMappings?: GroupMappingDto[];
+  devLoginEnabled?: boolean;
+  auditContent?: SettingsDto["auditContent"];
+};
 
 /** One section's save: its busy state, its API error and its "Saved". */
 function useSection(onSaved: (s: SettingsDto) => void) {
@@ -61,6 +66,7 @@ export function SettingsAdmin({ initial }: { initial: SettingsDto }) {
       <DomainsSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
       <MappingsSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
       <DevLoginSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
+      <AuditContentSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
     </div>
   );
 }
@@ -419,6 +425,60 @@ function DevLoginSection({
         <span id="dev-login-label" className="text-sm">
           Allow dev sign-in for {settings.org.name}
         </span>
+        {section.busy && <Spinner label="Saving" />}
+        <SavedFlag show={section.saved} />
+      </div>
+      {section.error !== null && (
+        <div className="mt-3">
+          <ErrorAlert onDismiss={section.clearError}>{messageOf(section.error)}</ErrorAlert>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+const AUDIT_CONTENT_CHOICES: Array<{ value: SettingsDto["auditContent"]; label: string; help: string }> = [
+  { value: "redacted", label: "Redacted text", help: "What was said, with emails and card numbers masked." },
+  { value: "full", label: "Full text", help: "What was said, as said." },
+  { value: "hashes", label: "Hashes only", help: "No text at all: only SHA-256 hashes that prove what was said to whoever has it." },
+];
+
+function AuditContentSection({
+  settings,
+  disabled,
+  onSaved,
+}: {
+  settings: SettingsDto;
+  disabled: boolean;
+  onSaved: (s: SettingsDto) => void;
+}) {
+  const section = useSection(onSaved);
+  return (
+    <Section
+      id="settings-audit-content"
+      title="Audit trail content"
+      description="What the audit trail keeps of each chat turn. Secrets (keys, tokens, passwords) are always masked, and only people holding audit.read.content (no built-in role) can see the text."
+    >
+      <fieldset className="space-y-2" disabled={disabled || section.busy}>
+        <legend className="sr-only">Audit trail content</legend>
+        {AUDIT_CONTENT_CHOICES.map((c) => (
+          <label key={c.value} className="flex items-start gap-2 text-sm">
+            <input
+              type="radio"
+              name="audit-content"
+              value={c.value}
+              checked={settings.auditContent === c.value}
+              onChange={() => void section.save({ auditContent: c.value })}
+              className="mt-1"
+            />
+            <span>
+              <span className="font-medium">{c.label}</span>
+              <span className="block text-xs text-neutral-500">{c.help}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <div className="mt-2 flex items-center gap-2">
         {section.busy && <Spinner label="Saving" />}
         <SavedFlag show={section.saved} />
       </div>

@@ -77,6 +77,7 @@ test.describe("admin console", () => {
       "Teams",
       "Roles",
       "Settings",
+      "Audit log",
     ]);
 
     // Only Acme's people, Globex's are not listed.

@@ -152,6 +152,17 @@ describe(`admin org settings (${process.env.ENCLAVE_TEST_DB})`, () => {
     await updateSettings(carol, { groupMappings: [] });
   });
 
+  it("sets what the audit trail keeps of chat turns, and records the change", async () => {
+    expect((await getSettings(carol)).auditContent).toBe("redacted");
+    expect((await updateSettings(carol, { auditContent: "hashes" })).auditContent).toBe("hashes");
+    const ev = await t.db.prisma.auditEvent.findFirstOrThrow({ where: { action: "org.settings_changed", orgId: carol.orgId }, orderBy: { pos: "desc" } });
+    expect(ev.data).toMatchObject({ from: { auditContent: "redacted" }, to: { auditContent: "hashes" } });
+    const { auditContentPolicy } = await import("@/lib/db/audit");
+    expect(await auditContentPolicy(carol.orgId)).toBe("hashes");
+    await expectAppError(updateSettings(carol, { auditContent: "everything" as never }), "validation_failed");
+    await updateSettings(carol, { auditContent: "redacted" });
+  });
+
   it("toggles the org's dev sign-in; no change records nothing", async () => {
     const before = (await settingsEvents(carol.orgId)).length;
     expect((await updateSettings(carol, { devLoginEnabled: false })).devLoginEnabled).toBe(false);

@@ -59,11 +59,14 @@ export const UpdateSettingsBody = z
     /** In order: the first mapping that matches one of a person's groups wins. */
     groupMappings: GroupMappings.optional(),
     devLoginEnabled: z.boolean().optional(),
+    /** What of each chat turn the audit trail keeps: full text, redacted text, or hashes only. */
+    auditContent: z.enum(["full", "redacted", "hashes"]).optional(),
   })
   .refine(
-    (b) => b.emailDomains !== undefined || b.groupMappings !== undefined || b.devLoginEnabled !== undefined,
+    (b) =>
+      b.emailDomains !== undefined || b.groupMappings !== undefined || b.devLoginEnabled !== undefined || b.auditContent !== undefined,
     {
-      message: "send at least one of emailDomains, groupMappings or devLoginEnabled",
+      message: "send at least one of emailDomains, groupMappings, devLoginEnabled or auditContent",
     },
   );
 export type UpdateSettingsInput = z.input<typeof UpdateSettingsBody>;
@@ -73,6 +76,7 @@ function settingsDto(s: OrgSettingsRecord, options: SettingsDto["options"]): Set
     org: { id: s.id, name: s.name, slug: s.slug },
     emailDomains: s.emailDomains,
     devLoginEnabled: s.devLoginEnabled,
+    auditContent: s.auditContent,
     groupMappings: s.groupMappings.map((m) => ({ group: m.group, roleKey: m.roleKey, teamId: m.teamId })),
     options,
   };
@@ -117,7 +121,7 @@ export async function updateSettings(
     const before = await w.getSettings();
     const from: Record<string, unknown> = {};
     const to: Record<string, unknown> = {};
-    const orgChange: { emailDomains?: string[]; devLoginEnabled?: boolean } = {};
+    const orgChange: { emailDomains?: string[]; devLoginEnabled?: boolean; auditContent?: "full" | "redacted" | "hashes" } = {};
 
     if (body.emailDomains && !sameList(body.emailDomains, before.emailDomains, (a, b) => a === b)) {
       const added = body.emailDomains.filter((d) => !before.emailDomains.includes(d));
@@ -141,6 +145,11 @@ export async function updateSettings(
     if (body.devLoginEnabled !== undefined && body.devLoginEnabled !== before.devLoginEnabled) {
       from.devLoginEnabled = before.devLoginEnabled;
       to.devLoginEnabled = orgChange.devLoginEnabled = body.devLoginEnabled;
+    }
+
+    if (body.auditContent !== undefined && body.auditContent !== before.auditContent) {
+      from.auditContent = before.auditContent;
+      to.auditContent = orgChange.auditContent = body.auditContent;
     }
 
     if (mappings && !sameList(mappings, before.groupMappings, sameMapping)) {

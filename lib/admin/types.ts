@@ -78,6 +78,8 @@ export interface SettingsDto {
   org: { id: string; name: string; slug: string };
   emailDomains: string[];
   devLoginEnabled: boolean;
+  /** What the audit trail keeps of each chat turn. */
+  auditContent: "full" | "redacted" | "hashes";
   groupMappings: GroupMappingDto[];
   /** What a group mapping may point at. */
   options: { roles: Array<{ key: string; name: string }>; teams: Array<{ id: string; name: string }> };

@@ -444,6 +444,17 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(csvLine(["a", null, "b"])).toBe("a,,b\r\n");
   });
 
+  it("content is shown only to holders of audit.read.content (no built-in role)", async () => {
+    const ev = await t.db.prisma.auditEvent.create({
+      data: { orgId: alice.orgId, actorId: alice.userId, action: "chat.request_received", content: { input: "the Q3 bonus pool" } },
+    });
+    for (const who of [ivan, carol]) {
+      expect((await getAuditEvent(who, { id: ev.id })).event.content).toEqual({ withheld: true, reason: "needs the audit.read.content permission" });
+    }
+    const legalHold = { ...ivan, permissions: new Set([...ivan.permissions, "audit.read.content" as const]) };
+    expect((await getAuditEvent(legalHold, { id: ev.id })).event.content).toEqual({ input: "the Q3 bonus pool" });
+  });
+
   it("an export streams the filtered rows (CSV and JSONL) and is recorded before the first row", async () => {
     const evil = await t.db.prisma.auditEvent.create({
       data: {
@@ -479,7 +490,8 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
     const first = body[0]!;
     expect(first[col("targetId")]).toBe("'=cmd|' /C calc'!A0");
     expect(JSON.parse(first[col("data")]!)).toEqual({ from: "Sales", to: '@SUM(1,2) "quoted"\nnext line' });
-    expect(JSON.parse(first[col("content")]!)).toEqual({ note: "-2+3" });
+    // An auditor reads the trail, not what was said: content is withheld without audit.read.content.
+    expect(JSON.parse(first[col("content")]!)).toEqual({ withheld: true, reason: "needs the audit.read.content permission" });
     expect(first[col("actorEmail")]).toBe("carol@acme.test");
     expect(body.every((r) => r.length === EXPORT_COLUMNS.length)).toBe(true);
 

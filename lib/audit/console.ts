@@ -188,6 +188,18 @@ function describeFilters(q: ParsedFilters): Record<string, string> {
 
 // ─── Reading ────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Reading the trail is not reading conversations: what was said (the `content` the org's policy
+ * keeps) is shown only to holders of audit.read.content, which no built-in role has. Everyone
+ * else sees that there was content, and its hashes.
+ */
+const WITHHELD = { withheld: true, reason: "needs the audit.read.content permission" } as const;
+
+function contentVisibleTo(p: Principal) {
+  const allowed = p.permissions.has("audit.read.content");
+  return <T extends { content: unknown }>(r: T): T => (allowed || r.content == null ? r : { ...r, content: WITHHELD });
+}
+
 /** GET /api/admin/audit/events: newest first; pass `nextCursor` back as `cursor`. */
 export async function listAuditEvents(
   p: Principal,
@@ -196,6 +208,7 @@ export async function listAuditEvents(
 ): Promise<AuditPageDto> {
   authorize(p, "audit.read");
   const q = parse(ListAuditQuery, input);
+  // Listings carry no content; the detail and the export are where it is withheld.
   return db.for(p).audit.list({ ...toFilters(q), cursor: q.cursor, limit: q.limit });
 }
 
@@ -211,7 +224,7 @@ export async function getAuditEvent(
   const event = await repo.get(input.id);
   if (!event) throw AppError.notFound("Audit event");
   const timeline = event.requestId ? await repo.timeline(event.requestId) : [];
-  return { event, timeline };
+  return { event: contentVisibleTo(p)(event), timeline };
 }
 
 /** People of the org who appear in its trail (the console's user filter). */
@@ -351,11 +364,12 @@ export async function exportAuditEvents(
   });
   const rows = repo.exportRows(toFilters(q), opts.batchSize ?? EXPORT_BATCH);
   const format = q.format;
+  const visible = contentVisibleTo(p);
   async function* chunks(): AsyncGenerator<string, void, undefined> {
     try {
       if (format === "csv") yield csvLine(EXPORT_COLUMNS);
       for await (const batch of rows) {
-        yield batch.map(format === "csv" ? csvRecordLine : jsonLine).join("");
+        yield batch.map((r) => (format === "csv" ? csvRecordLine : jsonLine)(visible(r))).join("");
       }
     } finally {
       await rows.return(undefined);

@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { openDatabase, type Database } from "@/lib/db/client";
-import { createThrowawayPostgres, testDbKind } from "@/lib/db/testing";
+import { createThrowawayPostgres, openDatabaseAt, testDbKind } from "@/lib/db/testing";
 import { seedDatabase } from "@/lib/db/seed";
 
 /**
@@ -17,10 +16,8 @@ let dataDir = "";
 let pgUrl: string | null = null;
 let dropPg: (() => Promise<void>) | null = null;
 
-async function open(): Promise<Database> {
-  return kind === "pglite"
-    ? openDatabase({ kind: "pglite", dataDir: join(dataDir, "pglite") })
-    : openDatabase({ kind: "postgresql", url: pgUrl!, migrate: true });
+function open() {
+  return kind === "pglite" ? openDatabaseAt({ kind: "pglite", dataDir: join(dataDir, "pglite") }) : openDatabaseAt({ kind: "postgresql", url: pgUrl! });
 }
 
 function runCli(): { status: number | null; out: string } {

@@ -32,7 +32,13 @@ export const PERMISSIONS = [
     roles: ["admin"],
   },
   { id: "agent.edit", description: "Edit agents and their instructions.", roles: ["admin"] },
-  { id: "audit.read", description: "Read and export the audit trail.", roles: ["admin", "auditor"] },
+  { id: "audit.read", description: "Read and export the audit trail (who, what, when, outcome, hashes; not what was said).", roles: ["admin", "auditor"] },
+  {
+    id: "audit.read.content",
+    description:
+      "See the conversation content the audit trail keeps (as the org's content policy allows). No built-in role holds it: grant it through a custom role, e.g. for a legal hold.",
+    roles: [],
+  },
   { id: "usage.read.team", description: "See usage and cost of the teams they manage.", roles: ["manager", "admin", "auditor"] },
   { id: "usage.read.org", description: "See usage and cost of the whole org.", roles: ["admin", "auditor"] },
   { id: "budget.manage", description: "Set budgets and limits.", roles: ["admin"] },

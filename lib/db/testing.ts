@@ -76,6 +76,11 @@ export async function createBlankDatabase(
   };
 }
 
+/** Opens a database the way a separate process (a CLI) would find it, for tests that run one. */
+export function openDatabaseAt(opts: { kind: "pglite"; dataDir: string } | { kind: "postgresql"; url: string }): Promise<Database> {
+  return opts.kind === "pglite" ? openDatabase({ kind: "pglite", dataDir: opts.dataDir }) : openDatabase({ kind: "postgresql", url: opts.url, migrate: true });
+}
+
 export async function createTestDatabase(opts: { seed?: boolean; install?: boolean } = {}): Promise<TestDatabase> {
   const kind = testDbKind();
   let db: Database;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AuditAction } from "@/lib/audit/events";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
+import { forgetAuditContentPolicy } from "../audit";
 import type { Prisma } from "../generated/client";
 import { actorOf, writeAudit } from "../audit";
 import { getPrisma } from "../database";
@@ -96,6 +97,7 @@ export interface OrgSettingsRecord {
   slug: string;
   emailDomains: string[];
   devLoginEnabled: boolean;
+  auditContent: "full" | "redacted" | "hashes";
   /** In order: the first matching mapping wins. */
   groupMappings: GroupMappingRecord[];
 }
@@ -238,6 +240,7 @@ async function readSettings(client: Client, orgId: string): Promise<OrgSettingsR
       slug: true,
       emailDomains: true,
       devLoginEnabled: true,
+      auditContent: true,
       groupMappings: {
         select: { group: true, roleKey: true, teamId: true },
         orderBy: [{ position: "asc" }, { group: "asc" }],
@@ -433,8 +436,9 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
       const claimed = new Set(others.flatMap((o) => o.emailDomains));
       return domains.filter((d) => claimed.has(d));
     },
-    async updateOrg(change: { emailDomains?: string[]; devLoginEnabled?: boolean }): Promise<void> {
+    async updateOrg(change: { emailDomains?: string[]; devLoginEnabled?: boolean; auditContent?: "full" | "redacted" | "hashes" }): Promise<void> {
       await tx.org.update({ where: { id: orgId }, data: change, select: { id: true } });
+      if (change.auditContent) forgetAuditContentPolicy(orgId);
     },
     async replaceGroupMappings(mappings: GroupMappingRecord[]): Promise<void> {
       await tx.groupMapping.deleteMany({ where: { orgId } });
