@@ -95,7 +95,10 @@ async function main(): Promise<void> {
 
   // --profile DIR: write a V8 CPU profile of the server process for the whole run.
   const profile = args.get("profile") ? ["--cpu-prof", `--cpu-prof-dir=${args.get("profile")}`] : [];
-  const server = spawn(process.execPath, [...profile, "node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
+  // --workers N (PostgreSQL only): run through `npm start`'s cluster, one server per core.
+  const workers = Number(args.get("workers") ?? 1);
+  const command = workers > 1 ? ["scripts/start.mjs"] : [...profile, "node_modules/next/dist/bin/next", "start", "-p", String(PORT)];
+  const server = spawn(process.execPath, command, {
     env: {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
@@ -104,6 +107,9 @@ async function main(): Promise<void> {
       ENCLAVE_DEV_LOGIN: "true",
       AUTH_SECRET: "bench-secret-bench-secret-bench-secret",
       AUTH_URL: BASE,
+      PORT: String(PORT),
+      WEB_CONCURRENCY: String(workers),
+      AUDIT_SIGNING_KEY: "bench-audit-key-bench-audit-key",
       OPENAI_BASE_URL: mock.url,
       MODEL_LARGE: "mock-large",
       MODEL_MAX_RETRIES: "0",

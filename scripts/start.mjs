@@ -2,6 +2,8 @@
 // `npm start`: build when there is no current build, then serve. Migrations and the first-run
 // seed happen inside the server process (instrumentation.ts), which owns the embedded database.
 import { spawn, spawnSync } from "node:child_process";
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -46,6 +48,36 @@ if (!built) {
 }
 
 const port = process.env.PORT ?? "3000";
-const server = spawn(process.execPath, [nextBin, "start", "-p", port], { stdio: "inherit", env });
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.kill(sig));
-server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+
+// One Node process uses one core. On PostgreSQL, run one server per core (WEB_CONCURRENCY,
+// default: the cores available) sharing the port through node:cluster; instances are stateless.
+// The embedded database belongs to a single process, so embedded mode always runs one.
+const embedded = !process.env.DATABASE_URL;
+const requested = Number(process.env.WEB_CONCURRENCY ?? availableParallelism());
+const workers = embedded ? 1 : Math.max(1, Math.min(Number.isFinite(requested) ? requested : 1, 32));
+
+if (workers === 1) {
+  const server = spawn(process.execPath, [nextBin, "start", "-p", port], { stdio: "inherit", env });
+  for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.kill(sig));
+  server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+} else {
+  console.log(`Starting ${workers} Enclave workers on port ${port} (WEB_CONCURRENCY).`);
+  cluster.setupPrimary({ exec: nextBin, args: ["start", "-p", port], silent: false });
+  let stopping = false;
+  const fork = () => cluster.fork(env);
+  for (let i = 0; i < workers; i++) fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, 1000);
+  });
+  for (const sig of ["SIGINT", "SIGTERM"]) {
+    process.on(sig, () => {
+      stopping = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(sig);
+    });
+  }
+}
