@@ -15,27 +15,13 @@ export interface ChainRow extends HashedFields {
 const CHAIN_COLUMNS = `"id", "pos", "orgId", "seq", "prevHash", "hash", "createdAt", "actorId", "sessionId", "requestId",
   "action", "targetType", "targetId", "outcome", "latencyMs", "inputHash", "outputHash", "content", "data"`;
 
-interface RawRow {
-  id: string;
+/** A row as stored: the hashed fields, with the seal still possibly unset. */
+type RawRow = Omit<HashedFields, "seq" | "prevHash"> & {
   pos: bigint;
-  orgId: string;
   seq: bigint | null;
   prevHash: string | null;
   hash: string | null;
-  createdAt: Date;
-  actorId: string | null;
-  sessionId: string | null;
-  requestId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  outcome: string;
-  latencyMs: number | null;
-  inputHash: string | null;
-  outputHash: string | null;
-  content: unknown;
-  data: unknown;
-}
+};
 
 function toChainRow(r: RawRow): ChainRow {
   return {

@@ -6,7 +6,7 @@ import { ownerScope } from "../scope";
 import { isUniqueViolation } from "../prisma-errors";
 import type { MessageStatus, StoredMessage } from "../types";
 
-const select = {
+export const messageSelect = {
   id: true,
   conversationId: true,
   role: true,
@@ -19,9 +19,9 @@ const select = {
   createdAt: true,
 } as const;
 
-type Row = Prisma.MessageGetPayload<{ select: typeof select }>;
+type Row = Prisma.MessageGetPayload<{ select: typeof messageSelect }>;
 
-function toStored(r: Row): StoredMessage {
+export function toStoredMessage(r: Row): StoredMessage {
   return { ...r, parts: Array.isArray(r.parts) ? (r.parts as unknown[]) : [] };
 }
 
@@ -59,9 +59,9 @@ export function messageRepository(p: Principal) {
         where: { conversationId, ...scope },
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
         take: limit,
-        select,
+        select: messageSelect,
       });
-      return rows.reverse().map(toStored);
+      return rows.reverse().map(toStoredMessage);
     },
 
     /**

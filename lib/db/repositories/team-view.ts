@@ -3,7 +3,8 @@ import type { Principal } from "@/lib/principal";
 import type { Prisma } from "../generated/client";
 import { actorOf, writeAudit } from "../audit";
 import { getPrisma } from "../database";
-import type { MessageStatus, StoredMessage } from "../types";
+import type { StoredMessage } from "../types";
+import { messageSelect, toStoredMessage } from "./messages";
 
 /**
  * Justified, read-only looks at other people's conversations. Whose is decided by lib/authz
@@ -166,18 +167,7 @@ export function teamViewRepository(p: Principal) {
           where: { conversationId: view.conversationId, orgId: p.orgId, userId: owner.id },
           orderBy: [{ createdAt: "asc" }, { id: "asc" }],
           take: 1000,
-          select: {
-            id: true,
-            conversationId: true,
-            role: true,
-            parts: true,
-            status: true,
-            model: true,
-            inputTokens: true,
-            outputTokens: true,
-            error: true,
-            createdAt: true,
-          },
+          select: messageSelect,
         }),
         prisma.user.findUniqueOrThrow({ where: { id: p.userId }, select: { id: true, name: true, email: true } }),
       ]);
@@ -185,7 +175,7 @@ export function teamViewRepository(p: Principal) {
         view: { ...view, viewer },
         owner,
         conversation,
-        messages: messages.map((m) => ({ ...m, status: m.status as MessageStatus, parts: Array.isArray(m.parts) ? (m.parts as unknown[]) : [] })),
+        messages: messages.map(toStoredMessage),
       };
     },
 
