@@ -20,6 +20,7 @@ import {
 } from "../ui";
 import { ACTION_GROUPS, actionLabel, actionsOf, isMenuValue } from "./actions";
 import {
+  eventHref,
   filterQuery,
   filtersFrom,
   hasFilters,
@@ -141,8 +142,6 @@ export function AuditLog({
   const filtered = hasFilters(effective);
   const exportHref = (format: "jsonl" | "csv") =>
     `/api/admin/audit/export?${filterQuery(effective, { format })}`;
-  const detailHref = (id: string) =>
-    `/admin/audit/${encodeURIComponent(id)}${query ? `?back=${encodeURIComponent(query)}` : ""}`;
   const unknownActor =
     filters.user && filters.user !== "system" && !actors.some((a) => a.id === filters.user);
 
@@ -394,7 +393,7 @@ export function AuditLog({
                     </td>
                     <td className="px-3 py-2">
                       <Link
-                        href={detailHref(e.id)}
+                        href={eventHref(e.id, query)}
                         className="font-medium underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-neutral-500"
                         aria-label={`${actionLabel(e.action)} by ${e.actor?.name ?? (e.actorId ? "an unknown person" : "the system")} at ${formatTime(e.createdAt)} UTC: details`}
                       >
@@ -508,7 +507,7 @@ function VerifyResult({ state, onDismiss }: { state: VerifyState; onDismiss: () 
         {b?.eventId && (
           <>
             {" "}
-            <Link className="underline" href={`/admin/audit/${encodeURIComponent(b.eventId)}`}>
+            <Link className="underline" href={eventHref(b.eventId)}>
               Open event {shortId(b.eventId, 12)}
             </Link>
           </>

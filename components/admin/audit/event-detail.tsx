@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { AuditEventDetailDto } from "@/lib/audit/console";
 import { Badge, PageHeader } from "../ui";
 import { actionLabel, isChatStep } from "./actions";
+import { eventHref } from "./filters";
 import { formatMs, formatTime } from "./format";
 import { StepTimeline } from "./step-timeline";
 
@@ -132,10 +133,7 @@ export function AuditEventDetail({ detail, backQuery }: { detail: AuditEventDeta
           <ul className="space-y-1 text-sm">
             {others.map((o) => (
               <li key={o.id}>
-                <Link
-                  className="underline-offset-2 hover:underline"
-                  href={`/admin/audit/${encodeURIComponent(o.id)}${backQuery ? `?back=${encodeURIComponent(backQuery)}` : ""}`}
-                >
+                <Link className="underline-offset-2 hover:underline" href={eventHref(o.id, backQuery)}>
                   {actionLabel(o.action)}
                 </Link>{" "}
                 <span className="text-neutral-500">{formatTime(o.createdAt, { ms: true })} UTC</span>

@@ -55,3 +55,8 @@ export function toInputValue(raw: string): string {
   const d = new Date(withZone);
   return Number.isNaN(d.getTime()) ? "" : d.toISOString().slice(0, 16);
 }
+
+/** An event's page; with `backQuery` (the log's filters), its "← Audit log" link returns to them. */
+export function eventHref(id: string, backQuery = ""): string {
+  return `/admin/audit/${encodeURIComponent(id)}${backQuery ? `?back=${encodeURIComponent(backQuery)}` : ""}`;
+}

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { eventHref } from "./filters";
 import { formatMs, formatTime } from "./format";
 import { layoutTimeline, type TimelineStep } from "./timeline-layout";
 
@@ -19,8 +20,6 @@ export function StepTimeline({
 }) {
   const { bars, totalMs, startedAt } = layoutTimeline(steps);
   const ticks = [0, 0.25, 0.5, 0.75, 1];
-  const href = (id: string) =>
-    `/admin/audit/${encodeURIComponent(id)}${backQuery ? `?back=${encodeURIComponent(backQuery)}` : ""}`;
   return (
     <section aria-labelledby="timeline-heading" className="space-y-3">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -70,7 +69,7 @@ export function StepTimeline({
                 className={`grid grid-cols-1 items-center gap-x-3 gap-y-1 rounded px-1 py-1 sm:grid-cols-[12rem_1fr_6rem] ${current ? "bg-sky-50 dark:bg-sky-950/60" : ""}`}
               >
                 <Link
-                  href={href(b.id)}
+                  href={eventHref(b.id, backQuery)}
                   className="truncate text-sm underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-neutral-500"
                   aria-label={`${b.label}${failed ? " (failed)" : ""}: ${words}`}
                 >
