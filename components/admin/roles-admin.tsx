@@ -9,11 +9,13 @@ import { ConfirmDialog } from "./confirm-dialog";
 import {
   Badge,
   buttonClass,
-  ErrorAlert,
+  DismissibleError,
   inputClass,
+  LabelledField,
   PageHeader,
   SavedFlag,
   selectClass,
+  useAsyncAction,
   useFlag,
 } from "./ui";
 
@@ -45,8 +47,8 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
   const [savedKey, setSavedKey] = useState<string | null>(null);
   const [editing, setEditing] = useState<RoleDto | null>(null);
   const [deleting, setDeleting] = useState<RoleDto | null>(null);
-  const [dialogBusy, setDialogBusy] = useState(false);
-  const [dialogError, setDialogError] = useState<string | null>(null);
+  // The edit and the delete dialog (one open at a time) share the busy state and error.
+  const dialog = useAsyncAction();
 
   const custom = roles.filter((r) => !r.builtIn);
 
@@ -87,9 +89,7 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
   }
 
   async function saveDetails(role: RoleDto, body: { name: string; description: string }) {
-    setDialogBusy(true);
-    setDialogError(null);
-    try {
+    await dialog.run(async () => {
       replace(
         await adminFetch<RoleDto>(`/api/admin/roles/${encodeURIComponent(role.key)}`, {
           method: "PATCH",
@@ -97,26 +97,16 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
         }),
       );
       setEditing(null);
-    } catch (e) {
-      setDialogError(messageOf(e));
-    } finally {
-      setDialogBusy(false);
-    }
+    });
   }
 
   async function confirmDelete() {
     if (!deleting) return;
-    setDialogBusy(true);
-    setDialogError(null);
-    try {
+    await dialog.run(async () => {
       await adminFetch(`/api/admin/roles/${encodeURIComponent(deleting.key)}`, { method: "DELETE" });
       setRoles((prev) => prev.filter((r) => r.key !== deleting.key));
       setDeleting(null);
-    } catch (e) {
-      setDialogError(messageOf(e));
-    } finally {
-      setDialogBusy(false);
-    }
+    });
   }
 
   return (
@@ -233,7 +223,7 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
                           aria-label={`Edit details of ${r.name}`}
                           disabled={!hydrated}
                           onClick={() => {
-                            setDialogError(null);
+                            dialog.clearError();
                             setEditing(r);
                           }}
                         >
@@ -245,7 +235,7 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
                           aria-label={`Delete role ${r.name}`}
                           disabled={!hydrated}
                           onClick={() => {
-                            setDialogError(null);
+                            dialog.clearError();
                             setDeleting(r);
                           }}
                         >
@@ -264,11 +254,16 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
       {Object.entries(errors)
         .filter(([, m]) => m)
         .map(([key, message]) => (
-          <div key={key} className="mt-3">
-            <ErrorAlert onDismiss={() => setErrors((prev) => ({ ...prev, [key]: "" }))}>
-              {roles.find((r) => r.key === key)?.name ?? key}: {message}
-            </ErrorAlert>
-          </div>
+          <DismissibleError
+            key={key}
+            className="mt-3"
+            message={
+              <>
+                {roles.find((r) => r.key === key)?.name ?? key}: {message}
+              </>
+            }
+            onDismiss={() => setErrors((prev) => ({ ...prev, [key]: "" }))}
+          />
         ))}
       {custom.length === 0 && (
         <p className="mt-3 text-sm text-neutral-500">
@@ -279,8 +274,8 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
       {editing && (
         <EditRoleDialog
           role={editing}
-          busy={dialogBusy}
-          error={dialogError}
+          busy={dialog.busy}
+          error={dialog.message}
           onCancel={() => setEditing(null)}
           onSave={(body) => void saveDetails(editing, body)}
         />
@@ -289,8 +284,8 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
         open={deleting !== null}
         title={deleting ? `Delete the role ${deleting.name}?` : ""}
         confirmLabel="Delete role"
-        busy={dialogBusy}
-        error={dialogError}
+        busy={dialog.busy}
+        error={dialog.message}
         onCancel={() => setDeleting(null)}
         onConfirm={() => void confirmDelete()}
       >
@@ -314,15 +309,13 @@ function NewRoleForm({
   const [keyEdited, setKeyEdited] = useState(false);
   const [description, setDescription] = useState("");
   const [template, setTemplate] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const creation = useAsyncAction();
+  const { busy, error } = creation;
   const effectiveKey = keyEdited ? key : slugify(name);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await creation.run(async () => {
       const permissions = roles.find((r) => r.key === template)?.permissions ?? [];
       const created = await adminFetch<RoleDto>("/api/admin/roles", {
         method: "POST",
@@ -334,11 +327,7 @@ function NewRoleForm({
       setKeyEdited(false);
       setDescription("");
       setTemplate("");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const keyError = fieldMessage(error, "key");
@@ -351,10 +340,7 @@ function NewRoleForm({
     >
       <h2 className="text-sm font-semibold">New custom role</h2>
       <div className="mt-3 flex flex-wrap items-start gap-3">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="role-name" className="text-xs font-medium text-neutral-600 dark:text-neutral-400">
-            Role name
-          </label>
+        <LabelledField id="role-name" label="Role name">
           <input
             id="role-name"
             required
@@ -366,11 +352,8 @@ function NewRoleForm({
             className={`${inputClass} w-52`}
           />
           {nameError && <span className="text-xs text-red-700 dark:text-red-300">{nameError}</span>}
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="role-key" className="text-xs font-medium text-neutral-600 dark:text-neutral-400">
-            Role key
-          </label>
+        </LabelledField>
+        <LabelledField id="role-key" label="Role key">
           <input
             id="role-key"
             required
@@ -388,14 +371,12 @@ function NewRoleForm({
           <span id="role-key-help" className="text-xs text-neutral-500">
             {keyError ?? "Lowercase, digits and hyphens. Cannot change later."}
           </span>
-        </div>
-        <div className="flex min-w-52 flex-1 flex-col gap-1">
-          <label
-            htmlFor="role-description"
-            className="text-xs font-medium text-neutral-600 dark:text-neutral-400"
-          >
-            Description
-          </label>
+        </LabelledField>
+        <LabelledField
+          id="role-description"
+          label="Description"
+          className="flex min-w-52 flex-1 flex-col gap-1"
+        >
           <input
             id="role-description"
             maxLength={500}
@@ -404,14 +385,8 @@ function NewRoleForm({
             onChange={(e) => setDescription(e.target.value)}
             className={inputClass}
           />
-        </div>
-        <div className="flex flex-col gap-1">
-          <label
-            htmlFor="role-template"
-            className="text-xs font-medium text-neutral-600 dark:text-neutral-400"
-          >
-            Start from
-          </label>
+        </LabelledField>
+        <LabelledField id="role-template" label="Start from">
           <select
             id="role-template"
             value={template}
@@ -426,7 +401,7 @@ function NewRoleForm({
               </option>
             ))}
           </select>
-        </div>
+        </LabelledField>
         <button
           type="submit"
           className={`${buttonClass.primary} mt-5`}
@@ -436,11 +411,12 @@ function NewRoleForm({
           Create role
         </button>
       </div>
-      {error !== null && !keyError && !nameError && (
-        <div className="mt-3">
-          <ErrorAlert onDismiss={() => setError(null)}>{messageOf(error)}</ErrorAlert>
-        </div>
-      )}
+      {/* A field's own message is shown next to it instead. */}
+      <DismissibleError
+        className="mt-3"
+        message={keyError || nameError ? null : creation.message}
+        onDismiss={creation.clearError}
+      />
     </form>
   );
 }

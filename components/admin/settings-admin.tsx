@@ -7,12 +7,14 @@ import { useHydrated } from "@/components/ui/use-hydrated";
 import { AdminApiError, adminFetch, fieldMessage, messageOf } from "./api";
 import {
   buttonClass,
+  DismissibleError,
   EmptyState,
   ErrorAlert,
   inputClass,
   PageHeader,
   SavedFlag,
   selectClass,
+  useAsyncAction,
   useFlag,
 } from "./ui";
 
@@ -25,24 +27,14 @@ type Patch = {
 
 /** One section's save: its busy state, its API error and its "Saved". */
 function useSection(onSaved: (s: SettingsDto) => void) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, message, run, clearError } = useAsyncAction();
   const [saved, flag] = useFlag();
-  async function save(patch: Patch): Promise<boolean> {
-    setBusy(true);
-    setError(null);
-    try {
+  const save = (patch: Patch): Promise<boolean> =>
+    run(async () => {
       onSaved(await adminFetch<SettingsDto>("/api/admin/settings", { method: "PATCH", body: patch }));
       flag();
-      return true;
-    } catch (e) {
-      setError(e);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { busy, error, saved, save, clearError: () => setError(null) };
+    });
+  return { busy, error, message, saved, save, clearError };
 }
 
 /** The error's message unless every field it names is shown next to its input. */
@@ -428,11 +420,7 @@ function DevLoginSection({
         {section.busy && <Spinner label="Saving" />}
         <SavedFlag show={section.saved} />
       </div>
-      {section.error !== null && (
-        <div className="mt-3">
-          <ErrorAlert onDismiss={section.clearError}>{messageOf(section.error)}</ErrorAlert>
-        </div>
-      )}
+      <DismissibleError className="mt-3" message={section.message} onDismiss={section.clearError} />
     </Section>
   );
 }
@@ -482,11 +470,7 @@ function AuditContentSection({
         {section.busy && <Spinner label="Saving" />}
         <SavedFlag show={section.saved} />
       </div>
-      {section.error !== null && (
-        <div className="mt-3">
-          <ErrorAlert onDismiss={section.clearError}>{messageOf(section.error)}</ErrorAlert>
-        </div>
-      )}
+      <DismissibleError className="mt-3" message={section.message} onDismiss={section.clearError} />
     </Section>
   );
 }

@@ -4,24 +4,38 @@ import { useState } from "react";
 import type { PersonDto, TeamDto } from "@/lib/admin/types";
 import { Spinner } from "@/components/ui/spinner";
 import { useHydrated } from "@/components/ui/use-hydrated";
-import { adminFetch, messageOf } from "./api";
+import { adminFetch } from "./api";
 import { ConfirmDialog } from "./confirm-dialog";
 import { PersonPicker } from "./person-picker";
-import { Badge, buttonClass, EmptyState, ErrorAlert, inputClass, Notice, PageHeader } from "./ui";
+import {
+  Badge,
+  buttonClass,
+  DismissibleError,
+  EmptyState,
+  inputClass,
+  LabelledField,
+  Notice,
+  PageHeader,
+  useAsyncAction,
+} from "./ui";
 
 const NO_TEAM_READ =
   "Their role does not include conversation.read.team, so they cannot open this team's conversations. Give them the Manager role (or a custom role with that permission) on the Users page.";
+
+/** /api/admin/teams/{teamId}/{list}/{userId}: one person as a manager or a member of a team. */
+const teamPersonPath = (teamId: string, list: "managers" | "members", userId: string) =>
+  `/api/admin/teams/${encodeURIComponent(teamId)}/${list}/${encodeURIComponent(userId)}`;
+
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
 export function TeamsAdmin({ initial }: { initial: TeamDto[] }) {
   const hydrated = useHydrated();
   const [teams, setTeams] = useState<TeamDto[]>(initial);
   const [refreshing, setRefreshing] = useState(false);
   const [name, setName] = useState("");
-  const [creating, setCreating] = useState(false);
-  const [createError, setCreateError] = useState<string | null>(null);
+  const creation = useAsyncAction();
   const [deleting, setDeleting] = useState<TeamDto | null>(null);
-  const [deleteBusy, setDeleteBusy] = useState(false);
-  const [deleteError, setDeleteError] = useState<string | null>(null);
+  const deletion = useAsyncAction();
 
   async function refresh() {
     setRefreshing(true);
@@ -34,32 +48,20 @@ export function TeamsAdmin({ initial }: { initial: TeamDto[] }) {
 
   async function create(e: React.FormEvent) {
     e.preventDefault();
-    setCreating(true);
-    setCreateError(null);
-    try {
+    await creation.run(async () => {
       const team = await adminFetch<TeamDto>("/api/admin/teams", { method: "POST", body: { name } });
-      setTeams((prev) => [...prev, team].sort((a, b) => a.name.localeCompare(b.name)));
+      setTeams((prev) => [...prev, team].sort(byName));
       setName("");
-    } catch (err) {
-      setCreateError(messageOf(err));
-    } finally {
-      setCreating(false);
-    }
+    });
   }
 
   async function confirmDelete() {
     if (!deleting) return;
-    setDeleteBusy(true);
-    setDeleteError(null);
-    try {
+    await deletion.run(async () => {
       await adminFetch(`/api/admin/teams/${encodeURIComponent(deleting.id)}`, { method: "DELETE" });
       setTeams((prev) => prev.filter((t) => t.id !== deleting.id));
       setDeleting(null);
-    } catch (err) {
-      setDeleteError(messageOf(err));
-    } finally {
-      setDeleteBusy(false);
-    }
+    });
   }
 
   return (
@@ -76,35 +78,33 @@ export function TeamsAdmin({ initial }: { initial: TeamDto[] }) {
         className="mb-6 flex flex-wrap items-end gap-2"
         aria-label="Create a team"
       >
-        <div className="flex flex-col gap-1">
-          <label htmlFor="new-team" className="text-xs font-medium text-neutral-600 dark:text-neutral-400">
-            New team name
-          </label>
+        <LabelledField id="new-team" label="New team name">
           <input
             id="new-team"
             value={name}
             maxLength={80}
             required
-            disabled={!hydrated || creating}
+            disabled={!hydrated || creation.busy}
             onChange={(e) => setName(e.target.value)}
-            aria-invalid={createError ? true : undefined}
-            aria-describedby={createError ? "new-team-error" : undefined}
+            aria-invalid={creation.message ? true : undefined}
+            aria-describedby={creation.message ? "new-team-error" : undefined}
             className={`${inputClass} w-64`}
           />
-        </div>
+        </LabelledField>
         <button
           type="submit"
           className={buttonClass.primary}
-          disabled={!hydrated || creating || !name.trim()}
+          disabled={!hydrated || creation.busy || !name.trim()}
         >
-          {creating && <Spinner label="Creating" />}
+          {creation.busy && <Spinner label="Creating" />}
           Create team
         </button>
-        {createError && (
-          <div id="new-team-error" className="basis-full">
-            <ErrorAlert onDismiss={() => setCreateError(null)}>{createError}</ErrorAlert>
-          </div>
-        )}
+        <DismissibleError
+          id="new-team-error"
+          className="basis-full"
+          message={creation.message}
+          onDismiss={creation.clearError}
+        />
       </form>
 
       {teams.length === 0 ? (
@@ -119,7 +119,7 @@ export function TeamsAdmin({ initial }: { initial: TeamDto[] }) {
               onChanged={(next) => setTeams((prev) => prev.map((x) => (x.id === t.id ? next : x)))}
               onRefresh={() => void refresh()}
               onDelete={() => {
-                setDeleteError(null);
+                deletion.clearError();
                 setDeleting(t);
               }}
             />
@@ -131,8 +131,8 @@ export function TeamsAdmin({ initial }: { initial: TeamDto[] }) {
         open={deleting !== null}
         title={deleting ? `Delete the team ${deleting.name}?` : ""}
         confirmLabel="Delete team"
-        busy={deleteBusy}
-        error={deleteError}
+        busy={deletion.busy}
+        error={deletion.message}
         onCancel={() => setDeleting(null)}
         onConfirm={() => void confirmDelete()}
       >
@@ -163,25 +163,13 @@ function TeamCard({
 }) {
   const [renaming, setRenaming] = useState(false);
   const [draft, setDraft] = useState(t.name);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAsyncAction();
+  const { busy, run } = action;
   const [notice, setNotice] = useState<string | null>(null);
   const [members, setMembers] = useState<PersonDto[] | null>(null);
   const [showMembers, setShowMembers] = useState(false);
   const [membersLoading, setMembersLoading] = useState(false);
   const headingId = `team-${t.id}`;
-
-  async function run(fn: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const rename = (e: React.FormEvent) => {
     e.preventDefault();
@@ -197,25 +185,14 @@ function TeamCard({
 
   const addManager = (person: PersonDto) =>
     run(async () => {
-      const m = await adminFetch<PersonDto>(
-        `/api/admin/teams/${encodeURIComponent(t.id)}/managers/${encodeURIComponent(person.id)}`,
-        { method: "PUT" },
-      );
-      onChanged({
-        ...t,
-        managers: [...t.managers.filter((x) => x.id !== m.id), m].sort((a, b) =>
-          a.name.localeCompare(b.name),
-        ),
-      });
+      const m = await adminFetch<PersonDto>(teamPersonPath(t.id, "managers", person.id), { method: "PUT" });
+      onChanged({ ...t, managers: [...t.managers.filter((x) => x.id !== m.id), m].sort(byName) });
       setNotice(m.canReadTeam ? null : `${m.name} now manages ${t.name}. ${NO_TEAM_READ}`);
     });
 
   const removeManager = (person: PersonDto) =>
     run(async () => {
-      await adminFetch(
-        `/api/admin/teams/${encodeURIComponent(t.id)}/managers/${encodeURIComponent(person.id)}`,
-        { method: "DELETE" },
-      );
+      await adminFetch(teamPersonPath(t.id, "managers", person.id), { method: "DELETE" });
       onChanged({ ...t, managers: t.managers.filter((x) => x.id !== person.id) });
       setNotice(null);
     });
@@ -228,7 +205,7 @@ function TeamCard({
           .items,
       );
     } catch (e) {
-      setError(messageOf(e));
+      action.setError(e);
     } finally {
       setMembersLoading(false);
     }
@@ -236,23 +213,15 @@ function TeamCard({
 
   const addMember = (person: PersonDto) =>
     run(async () => {
-      const m = await adminFetch<PersonDto>(
-        `/api/admin/teams/${encodeURIComponent(t.id)}/members/${encodeURIComponent(person.id)}`,
-        { method: "PUT" },
-      );
-      setMembers((prev) =>
-        [...(prev ?? []).filter((x) => x.id !== m.id), m].sort((a, b) => a.name.localeCompare(b.name)),
-      );
+      const m = await adminFetch<PersonDto>(teamPersonPath(t.id, "members", person.id), { method: "PUT" });
+      setMembers((prev) => [...(prev ?? []).filter((x) => x.id !== m.id), m].sort(byName));
       // Someone may have left another team: counts elsewhere change too.
       onRefresh();
     });
 
   const removeMember = (person: PersonDto) =>
     run(async () => {
-      await adminFetch(
-        `/api/admin/teams/${encodeURIComponent(t.id)}/members/${encodeURIComponent(person.id)}`,
-        { method: "DELETE" },
-      );
+      await adminFetch(teamPersonPath(t.id, "members", person.id), { method: "DELETE" });
       setMembers((prev) => (prev ?? []).filter((x) => x.id !== person.id));
       onChanged({ ...t, memberCount: Math.max(0, t.memberCount - 1) });
     });
@@ -323,11 +292,7 @@ function TeamCard({
         </div>
       </div>
 
-      {error && (
-        <div className="mt-3">
-          <ErrorAlert onDismiss={() => setError(null)}>{error}</ErrorAlert>
-        </div>
-      )}
+      <DismissibleError className="mt-3" message={action.message} onDismiss={action.clearError} />
       {notice && (
         <div className="mt-3">
           <Notice>{notice}</Notice>
@@ -342,26 +307,19 @@ function TeamCard({
           ) : (
             <ul className="mt-2 space-y-1.5">
               {t.managers.map((m) => (
-                <li key={m.id} className="flex flex-wrap items-center gap-2 text-sm">
-                  <span>
-                    {m.name} <span className="text-xs text-neutral-500">{m.email}</span>
-                  </span>
+                <PersonItem
+                  key={m.id}
+                  person={m}
+                  removeLabel={`Remove ${m.email} as manager of ${t.name}`}
+                  disabled={disabled || busy}
+                  onRemove={() => void removeManager(m)}
+                >
                   {!m.canReadTeam && (
                     <Badge tone="amber" title={NO_TEAM_READ}>
                       Cannot read team conversations
                     </Badge>
                   )}
-                  {m.status === "disabled" && <Badge tone="red">Deactivated</Badge>}
-                  <button
-                    type="button"
-                    className={buttonClass.ghost}
-                    aria-label={`Remove ${m.email} as manager of ${t.name}`}
-                    disabled={disabled || busy}
-                    onClick={() => void removeManager(m)}
-                  >
-                    Remove
-                  </button>
-                </li>
+                </PersonItem>
               ))}
             </ul>
           )}
@@ -409,21 +367,13 @@ function TeamCard({
               ) : (
                 <ul className="space-y-1.5">
                   {members.map((m) => (
-                    <li key={m.id} className="flex flex-wrap items-center gap-2 text-sm">
-                      <span>
-                        {m.name} <span className="text-xs text-neutral-500">{m.email}</span>
-                      </span>
-                      {m.status === "disabled" && <Badge tone="red">Deactivated</Badge>}
-                      <button
-                        type="button"
-                        className={buttonClass.ghost}
-                        aria-label={`Remove ${m.email} from ${t.name}`}
-                        disabled={disabled || busy}
-                        onClick={() => void removeMember(m)}
-                      >
-                        Remove
-                      </button>
-                    </li>
+                    <PersonItem
+                      key={m.id}
+                      person={m}
+                      removeLabel={`Remove ${m.email} from ${t.name}`}
+                      disabled={disabled || busy}
+                      onRemove={() => void removeMember(m)}
+                    />
                   ))}
                 </ul>
               )}
@@ -438,6 +388,40 @@ function TeamCard({
           )}
         </section>
       </div>
+    </li>
+  );
+}
+
+/** A manager or member of a team: name, email, badges (`children` first, then Deactivated) and Remove. */
+function PersonItem({
+  person,
+  removeLabel,
+  disabled,
+  onRemove,
+  children,
+}: {
+  person: PersonDto;
+  removeLabel: string;
+  disabled: boolean;
+  onRemove: () => void;
+  children?: React.ReactNode;
+}) {
+  return (
+    <li className="flex flex-wrap items-center gap-2 text-sm">
+      <span>
+        {person.name} <span className="text-xs text-neutral-500">{person.email}</span>
+      </span>
+      {children}
+      {person.status === "disabled" && <Badge tone="red">Deactivated</Badge>}
+      <button
+        type="button"
+        className={buttonClass.ghost}
+        aria-label={removeLabel}
+        disabled={disabled}
+        onClick={onRemove}
+      >
+        Remove
+      </button>
     </li>
   );
 }

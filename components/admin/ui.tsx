@@ -1,6 +1,8 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Spinner } from "@/components/ui/spinner";
+import { isAbort, messageOf } from "./api";
 
 export const buttonClass = {
   primary:
@@ -81,6 +83,29 @@ export function ErrorAlert({ children, onDismiss }: { children: React.ReactNode;
   );
 }
 
+/**
+ * An ErrorAlert in its own spaced block (`className`), shown while there is a message; the
+ * common "error with Dismiss" under a form, a list or a card.
+ */
+export function DismissibleError({
+  message,
+  onDismiss,
+  className,
+  id,
+}: {
+  message: React.ReactNode;
+  onDismiss: () => void;
+  className: string;
+  id?: string;
+}) {
+  if (!message) return null;
+  return (
+    <div id={id} className={className}>
+      <ErrorAlert onDismiss={onDismiss}>{message}</ErrorAlert>
+    </div>
+  );
+}
+
 export function Notice({ children }: { children: React.ReactNode }) {
   return (
     <div
@@ -118,6 +143,220 @@ export function useFlag(ms = 2500): [boolean, () => void] {
       timer.current = setTimeout(() => setOn(false), ms);
     },
   ];
+}
+
+/**
+ * One action at a time (a save, a create, a delete): `busy` while it runs, and what it threw
+ * (`error`, for field messages; `message`, for an alert) until the next run or `clearError`.
+ */
+export function useAsyncAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  /** Runs `fn`; resolves true if it succeeded, false if it threw (the error is kept). */
+  async function run(fn: () => Promise<void>): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      return true;
+    } catch (e) {
+      setError(e);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return {
+    busy,
+    error,
+    message: error === null ? null : messageOf(error),
+    run,
+    setError,
+    clearError: () => setError(null),
+  };
+}
+
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * A list shown a page at a time ("Load more"): the first page comes from the server render,
+ * `showFirstPage` replaces it when the filters change, `loadMore` appends the next page (items
+ * already shown are not repeated), and `error` is the message of the last fetch that failed.
+ */
+export function usePagedList<T extends { id: string }>(
+  initial: CursorPage<T>,
+  initialError: string | null = null,
+) {
+  const [items, setItems] = useState<T[]>(initial.items);
+  const [nextCursor, setNextCursor] = useState<string | null>(initial.nextCursor);
+  const [loading, setLoading] = useState(false);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [error, setError] = useState<string | null>(initialError);
+
+  /**
+   * Fetches the first page for new filters; returns the cleanup that cancels it (for an effect).
+   * With `clearOnError`, a failed fetch also empties the list instead of leaving the old one.
+   */
+  const showFirstPage = useCallback(
+    (fetchPage: (signal: AbortSignal) => Promise<CursorPage<T>>, opts: { clearOnError?: boolean } = {}) => {
+      const ctrl = new AbortController();
+      setLoading(true);
+      setError(null);
+      fetchPage(ctrl.signal)
+        .then((page) => {
+          setItems(page.items);
+          setNextCursor(page.nextCursor);
+          setLoading(false);
+        })
+        .catch((e: unknown) => {
+          if (isAbort(e)) return;
+          if (opts.clearOnError) {
+            setItems([]);
+            setNextCursor(null);
+          }
+          setError(messageOf(e));
+          setLoading(false);
+        });
+      return () => ctrl.abort();
+    },
+    [],
+  );
+
+  async function loadMore(fetchPage: (cursor: string) => Promise<CursorPage<T>>) {
+    if (!nextCursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await fetchPage(nextCursor);
+      setItems((prev) => [...prev, ...page.items.filter((x) => !prev.some((y) => y.id === x.id))]);
+      setNextCursor(page.nextCursor);
+      setError(null);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  return {
+    items,
+    setItems,
+    nextCursor,
+    loading,
+    loadingMore,
+    error,
+    clearError: () => setError(null),
+    showFirstPage,
+    loadMore,
+  };
+}
+
+/** The "Load more" button under a paged list; its spinner says what is loading. */
+export function LoadMoreButton({
+  loading,
+  disabled,
+  loadingLabel,
+  onLoadMore,
+}: {
+  loading: boolean;
+  disabled: boolean;
+  loadingLabel: string;
+  onLoadMore: () => void;
+}) {
+  return (
+    <div className="mt-3 flex justify-center">
+      <button
+        type="button"
+        className={buttonClass.secondary}
+        onClick={onLoadMore}
+        disabled={loading || disabled}
+      >
+        {loading ? <Spinner label={loadingLabel} /> : "Load more"}
+      </button>
+    </div>
+  );
+}
+
+export interface ListColumn {
+  /** The header's content (an sr-only span for a column of buttons). */
+  label: React.ReactNode;
+  align?: "right";
+}
+
+/**
+ * A console list as a bordered, horizontally scrolling table: the column headers, then skeleton
+ * rows while `loading`, else the rows (`children`) in a tbody with `rowsTestId`.
+ */
+export function ListTable({
+  label,
+  minWidthClass,
+  columns,
+  loading,
+  skeletonRows,
+  loadingLabel,
+  rowsTestId,
+  children,
+}: {
+  label: string;
+  /** A Tailwind min-width (e.g. `min-w-[44rem]`), under which the table scrolls. */
+  minWidthClass: string;
+  columns: readonly ListColumn[];
+  loading: boolean;
+  skeletonRows: number;
+  loadingLabel: string;
+  rowsTestId: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className="relative overflow-x-auto rounded-lg border border-neutral-200 dark:border-neutral-800">
+      <table className={`w-full ${minWidthClass} text-left text-sm`} aria-label={label}>
+        <thead className="border-b border-neutral-200 bg-neutral-50 text-xs text-neutral-500 uppercase dark:border-neutral-800 dark:bg-neutral-900">
+          <tr>
+            {columns.map((c, i) => (
+              <th
+                key={i}
+                scope="col"
+                className={c.align === "right" ? "px-3 py-2 text-right font-medium" : "px-3 py-2 font-medium"}
+              >
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        {loading ? (
+          <SkeletonRows rows={skeletonRows} cols={columns.length} label={loadingLabel} />
+        ) : (
+          <tbody className="divide-y divide-neutral-200 dark:divide-neutral-800" data-testid={rowsTestId}>
+            {children}
+          </tbody>
+        )}
+      </table>
+    </div>
+  );
+}
+
+/** A form control with its visible label above it (`className` lays out the pair). */
+export function LabelledField({
+  id,
+  label,
+  className = "flex flex-col gap-1",
+  children,
+}: {
+  id: string;
+  label: React.ReactNode;
+  className?: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="text-xs font-medium text-neutral-600 dark:text-neutral-400">
+        {label}
+      </label>
+      {children}
+    </div>
+  );
 }
 
 export function SkeletonRows({ rows, cols, label }: { rows: number; cols: number; label: string }) {

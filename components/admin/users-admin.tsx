@@ -5,19 +5,24 @@ import { useEffect, useRef, useState } from "react";
 import type { AdminUserDto, Option, UserPageDto } from "@/lib/admin/types";
 import { Spinner } from "@/components/ui/spinner";
 import { useHydrated } from "@/components/ui/use-hydrated";
-import { adminFetch, isAbort, messageOf } from "./api";
+import { adminFetch, messageOf } from "./api";
 import { ConfirmDialog } from "./confirm-dialog";
 import {
   Badge,
   buttonClass,
+  DismissibleError,
   EmptyState,
   ErrorAlert,
   inputClass,
+  LabelledField,
+  type ListColumn,
+  ListTable,
+  LoadMoreButton,
   PageHeader,
   SavedFlag,
   selectClass,
-  SkeletonRows,
   useDebounced,
+  usePagedList,
 } from "./ui";
 
 const PAGE = 25;
@@ -31,6 +36,14 @@ interface Filters {
 }
 
 const NO_FILTERS: Filters = { q: "", role: "", teamId: "", status: "", sort: "name" };
+
+const USER_COLUMNS: readonly ListColumn[] = [
+  { label: "Person" },
+  { label: "Role" },
+  { label: "Team" },
+  { label: "Status" },
+  { label: <span className="sr-only">Actions</span>, align: "right" },
+];
 
 function queryString(f: Filters, cursor: string | null): string {
   const q = new URLSearchParams({ limit: String(PAGE), sort: f.sort });
@@ -65,11 +78,8 @@ export function UsersAdmin({
   const router = useRouter();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const debouncedQ = useDebounced(filters.q, 300);
-  const [items, setItems] = useState<AdminUserDto[]>(initial.items);
-  const [nextCursor, setNextCursor] = useState<string | null>(initial.nextCursor);
-  const [loading, setLoading] = useState(false);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [listError, setListError] = useState<string | null>(null);
+  const list = usePagedList<AdminUserDto>(initial);
+  const { items, setItems, showFirstPage } = list;
   const [rows, setRows] = useState<Record<string, RowState>>({});
   const [confirming, setConfirming] = useState<AdminUserDto | null>(null);
   const [confirmBusy, setConfirmBusy] = useState(false);
@@ -88,42 +98,16 @@ export function UsersAdmin({
       firstRun.current = false;
       return;
     }
-    const ctrl = new AbortController();
-    setLoading(true);
-    setListError(null);
-    adminFetch<UserPageDto>(`/api/admin/users?${key}`, { signal: ctrl.signal })
-      .then((page) => {
-        setItems(page.items);
-        setNextCursor(page.nextCursor);
-        setLoading(false);
-      })
-      .catch((e: unknown) => {
-        if (isAbort(e)) return;
-        setListError(messageOf(e));
-        setLoading(false);
-      });
-    return () => ctrl.abort();
-  }, [key]);
+    return showFirstPage((signal) => adminFetch<UserPageDto>(`/api/admin/users?${key}`, { signal }));
+  }, [key, showFirstPage]);
 
   useEffect(() => {
     const timers = savedTimers.current;
     return () => timers.forEach((t) => clearTimeout(t));
   }, []);
 
-  async function loadMore() {
-    if (!nextCursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await adminFetch<UserPageDto>(`/api/admin/users?${queryString(effective, nextCursor)}`);
-      setItems((prev) => [...prev, ...page.items.filter((u) => !prev.some((x) => x.id === u.id))]);
-      setNextCursor(page.nextCursor);
-      setListError(null);
-    } catch (e) {
-      setListError(messageOf(e));
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  const loadMore = () =>
+    list.loadMore((cursor) => adminFetch<UserPageDto>(`/api/admin/users?${queryString(effective, cursor)}`));
 
   function setRow(id: string, s: RowState) {
     setRows((prev) => ({ ...prev, [id]: s }));
@@ -178,10 +162,7 @@ export function UsersAdmin({
       />
 
       <div role="search" aria-label="Filter people" className="mb-4 flex flex-wrap items-end gap-3">
-        <div className="flex min-w-56 flex-1 flex-col gap-1">
-          <label htmlFor="user-search" className="text-xs font-medium text-neutral-600 dark:text-neutral-400">
-            Search people
-          </label>
+        <LabelledField id="user-search" label="Search people" className="flex min-w-56 flex-1 flex-col gap-1">
           <input
             id="user-search"
             type="search"
@@ -192,7 +173,7 @@ export function UsersAdmin({
             className={inputClass}
             autoComplete="off"
           />
-        </div>
+        </LabelledField>
         <FilterSelect
           label="Role"
           id="filter-role"
@@ -245,13 +226,9 @@ export function UsersAdmin({
         </FilterSelect>
       </div>
 
-      {listError && (
-        <div className="mb-3">
-          <ErrorAlert onDismiss={() => setListError(null)}>{listError}</ErrorAlert>
-        </div>
-      )}
+      <DismissibleError className="mb-3" message={list.error} onDismiss={list.clearError} />
 
-      {!loading && items.length === 0 ? (
+      {!list.loading && items.length === 0 ? (
         <EmptyState title={filtered ? "No one matches these filters." : "No people yet."}>
           {filtered ? (
             <button type="button" className="underline" onClick={() => setFilters(NO_FILTERS)}>
@@ -262,67 +239,44 @@ export function UsersAdmin({
           )}
         </EmptyState>
       ) : (
-        <div className="relative overflow-x-auto rounded-lg border border-neutral-200 dark:border-neutral-800">
-          <table className="w-full min-w-[44rem] text-left text-sm" aria-label="People">
-            <thead className="border-b border-neutral-200 bg-neutral-50 text-xs text-neutral-500 uppercase dark:border-neutral-800 dark:bg-neutral-900">
-              <tr>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Person
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Role
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Team
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Status
-                </th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            {loading ? (
-              <SkeletonRows rows={Math.min(Math.max(items.length, 3), 8)} cols={5} label="Loading people" />
-            ) : (
-              <tbody className="divide-y divide-neutral-200 dark:divide-neutral-800" data-testid="user-rows">
-                {items.map((u) => (
-                  <UserRow
-                    key={u.id}
-                    user={u}
-                    you={u.id === currentUserId}
-                    roles={roles}
-                    teams={teams}
-                    state={rows[u.id] ?? {}}
-                    disabled={!hydrated}
-                    onRole={(role) => void patch(u, { role }, "role")}
-                    onTeam={(teamId) => void patch(u, { teamId }, "team")}
-                    onDeactivate={() => {
-                      setConfirmError(null);
-                      setConfirming(u);
-                    }}
-                    onReactivate={() => void patch(u, { disabled: false }, "status")}
-                    onDismissError={() => setRow(u.id, {})}
-                  />
-                ))}
-              </tbody>
-            )}
-          </table>
-        </div>
+        <ListTable
+          label="People"
+          minWidthClass="min-w-[44rem]"
+          columns={USER_COLUMNS}
+          loading={list.loading}
+          skeletonRows={Math.min(Math.max(items.length, 3), 8)}
+          loadingLabel="Loading people"
+          rowsTestId="user-rows"
+        >
+          {items.map((u) => (
+            <UserRow
+              key={u.id}
+              user={u}
+              you={u.id === currentUserId}
+              roles={roles}
+              teams={teams}
+              state={rows[u.id] ?? {}}
+              disabled={!hydrated}
+              onRole={(role) => void patch(u, { role }, "role")}
+              onTeam={(teamId) => void patch(u, { teamId }, "team")}
+              onDeactivate={() => {
+                setConfirmError(null);
+                setConfirming(u);
+              }}
+              onReactivate={() => void patch(u, { disabled: false }, "status")}
+              onDismissError={() => setRow(u.id, {})}
+            />
+          ))}
+        </ListTable>
       )}
 
-      {nextCursor && !loading && (
-        <div className="mt-3 flex justify-center">
-          <button
-            type="button"
-            className={buttonClass.secondary}
-            onClick={() => void loadMore()}
-            disabled={loadingMore || !hydrated}
-          >
-            {loadingMore ? <Spinner label="Loading more people" /> : "Load more"}
-          </button>
-        </div>
+      {list.nextCursor && !list.loading && (
+        <LoadMoreButton
+          loading={list.loadingMore}
+          disabled={!hydrated}
+          loadingLabel="Loading more people"
+          onLoadMore={() => void loadMore()}
+        />
       )}
 
       <ConfirmDialog
@@ -361,10 +315,7 @@ function FilterSelect({
   children: React.ReactNode;
 }) {
   return (
-    <div className="flex flex-col gap-1">
-      <label htmlFor={id} className="text-xs font-medium text-neutral-600 dark:text-neutral-400">
-        {label}
-      </label>
+    <LabelledField id={id} label={label}>
       <select
         id={id}
         value={value}
@@ -374,7 +325,7 @@ function FilterSelect({
       >
         {children}
       </select>
-    </div>
+    </LabelledField>
   );
 }
 

@@ -6,17 +6,22 @@ import { useEffect, useRef, useState } from "react";
 import type { AuditActor, AuditEventSummary, AuditPageDto, ChainReport } from "@/lib/audit/console";
 import { Spinner } from "@/components/ui/spinner";
 import { useHydrated } from "@/components/ui/use-hydrated";
-import { adminFetch, isAbort, messageOf } from "../api";
+import { adminFetch, messageOf } from "../api";
 import {
   Badge,
   buttonClass,
+  DismissibleError,
   EmptyState,
   ErrorAlert,
   inputClass,
+  LabelledField,
+  type ListColumn,
+  ListTable,
+  LoadMoreButton,
   PageHeader,
   selectClass,
-  SkeletonRows,
   useDebounced,
+  usePagedList,
 } from "../ui";
 import { ACTION_GROUPS, actionLabel, actionsOf, isMenuValue } from "./actions";
 import {
@@ -32,6 +37,16 @@ import {
 import { formatMs, formatTime, shortId } from "./format";
 
 const CUSTOM = "__custom__";
+
+const EVENT_COLUMNS: readonly ListColumn[] = [
+  { label: "Time (UTC)" },
+  { label: "Actor" },
+  { label: "Action" },
+  { label: "Target" },
+  { label: "Outcome" },
+  { label: "Latency", align: "right" },
+  { label: "Seal" },
+];
 
 type VerifyState =
   | { kind: "idle" }
@@ -61,11 +76,8 @@ export function AuditLog({
   const [customAction, setCustomAction] = useState(() => !isMenuValue(filtersFrom(searchParams).action));
   const debouncedConversation = useDebounced(filters.conversation, 350);
   const debouncedAction = useDebounced(filters.action, 350);
-  const [items, setItems] = useState<AuditEventSummary[]>(initial.items);
-  const [nextCursor, setNextCursor] = useState<string | null>(initial.nextCursor);
-  const [loading, setLoading] = useState(false);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [error, setError] = useState<string | null>(initialError);
+  const list = usePagedList<AuditEventSummary>(initial, initialError);
+  const { items, error, showFirstPage } = list;
   const [verify, setVerify] = useState<VerifyState>({ kind: "idle" });
 
   // Typed text is applied once the person pauses; selects and dates at once.
@@ -85,48 +97,24 @@ export function AuditLog({
     shownQuery.current = query;
     const url = `${window.location.pathname}${query ? `?${query}` : ""}`;
     window.history.replaceState(window.history.state, "", url);
-    const ctrl = new AbortController();
-    setLoading(true);
-    setError(null);
-    adminFetch<AuditPageDto>(
-      `/api/admin/audit/events?${filterQuery(effective, { limit: String(PAGE_SIZE) })}`,
-      {
-        signal: ctrl.signal,
-      },
-    )
-      .then((page) => {
-        setItems(page.items);
-        setNextCursor(page.nextCursor);
-        setLoading(false);
-      })
-      .catch((e: unknown) => {
-        if (isAbort(e)) return;
-        setItems([]);
-        setNextCursor(null);
-        setError(messageOf(e));
-        setLoading(false);
-      });
-    return () => ctrl.abort();
+    return showFirstPage(
+      (signal) =>
+        adminFetch<AuditPageDto>(
+          `/api/admin/audit/events?${filterQuery(effective, { limit: String(PAGE_SIZE) })}`,
+          { signal },
+        ),
+      { clearOnError: true },
+    );
     // `effective` is what `query` encodes.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [query]);
+  }, [query, showFirstPage]);
 
-  async function loadMore() {
-    if (!nextCursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await adminFetch<AuditPageDto>(
-        `/api/admin/audit/events?${filterQuery(effective, { limit: String(PAGE_SIZE), cursor: nextCursor })}`,
-      );
-      setItems((prev) => [...prev, ...page.items.filter((e) => !prev.some((x) => x.id === e.id))]);
-      setNextCursor(page.nextCursor);
-      setError(null);
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  const loadMore = () =>
+    list.loadMore((cursor) =>
+      adminFetch<AuditPageDto>(
+        `/api/admin/audit/events?${filterQuery(effective, { limit: String(PAGE_SIZE), cursor })}`,
+      ),
+    );
 
   async function runVerify() {
     setVerify({ kind: "running" });
@@ -307,13 +295,9 @@ export function AuditLog({
         )}
       </div>
 
-      {error && (
-        <div className="mb-3">
-          <ErrorAlert onDismiss={() => setError(null)}>{error}</ErrorAlert>
-        </div>
-      )}
+      <DismissibleError className="mb-3" message={error} onDismiss={list.clearError} />
 
-      {!loading && items.length === 0 ? (
+      {!list.loading && items.length === 0 ? (
         error ? null : (
           <EmptyState title={filtered ? "No events match these filters." : "No events recorded yet."}>
             {filtered ? (
@@ -333,135 +317,102 @@ export function AuditLog({
           </EmptyState>
         )
       ) : (
-        <div className="relative overflow-x-auto rounded-lg border border-neutral-200 dark:border-neutral-800">
-          <table className="w-full min-w-[52rem] text-left text-sm" aria-label="Audit events">
-            <thead className="border-b border-neutral-200 bg-neutral-50 text-xs text-neutral-500 uppercase dark:border-neutral-800 dark:bg-neutral-900">
-              <tr>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Time (UTC)
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Actor
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Action
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Target
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Outcome
-                </th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">
-                  Latency
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Seal
-                </th>
-              </tr>
-            </thead>
-            {loading ? (
-              <SkeletonRows
-                rows={Math.min(Math.max(items.length, 4), 10)}
-                cols={7}
-                label="Loading audit events"
-              />
-            ) : (
-              <tbody className="divide-y divide-neutral-200 dark:divide-neutral-800" data-testid="audit-rows">
-                {items.map((e) => (
-                  <tr
-                    key={e.id}
-                    data-testid="audit-row"
-                    data-id={e.id}
-                    data-action={e.action}
-                    data-actor={e.actorId ?? "system"}
-                    data-target={e.target ? `${e.target.type}:${e.target.id}` : ""}
-                    className="align-top hover:bg-neutral-50 dark:hover:bg-neutral-900/60"
-                  >
-                    <td className="px-3 py-2 whitespace-nowrap tabular-nums">{formatTime(e.createdAt)}</td>
-                    <td className="px-3 py-2">
-                      {e.actor ? (
-                        <>
-                          <div className="font-medium">{e.actor.name}</div>
-                          <div className="text-xs text-neutral-500">{e.actor.email}</div>
-                        </>
-                      ) : e.actorId ? (
-                        <code className="font-mono text-xs">{shortId(e.actorId, 14)}</code>
-                      ) : (
-                        <span className="text-neutral-500">System</span>
-                      )}
-                    </td>
-                    <td className="px-3 py-2">
-                      <Link
-                        href={eventHref(e.id, query)}
-                        className="font-medium underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-neutral-500"
-                        aria-label={`${actionLabel(e.action)} by ${e.actor?.name ?? (e.actorId ? "an unknown person" : "the system")} at ${formatTime(e.createdAt)} UTC: details`}
-                      >
-                        {actionLabel(e.action)}
-                      </Link>
-                      <div className="font-mono text-xs text-neutral-500">{e.action}</div>
-                    </td>
-                    <td className="px-3 py-2">
-                      {e.target ? (
-                        <>
-                          <div className="text-xs text-neutral-500">{e.target.type}</div>
-                          <code className="font-mono text-xs" title={e.target.id}>
-                            {shortId(e.target.id, 18)}
-                          </code>
-                        </>
-                      ) : (
-                        <span className="text-neutral-400">—</span>
-                      )}
-                    </td>
-                    <td className="px-3 py-2">
-                      <Badge tone={e.outcome === "success" ? "green" : "red"}>{e.outcome}</Badge>
-                    </td>
-                    <td className="px-3 py-2 text-right whitespace-nowrap tabular-nums">
-                      {formatMs(e.latencyMs)}
-                    </td>
-                    <td className="px-3 py-2">
-                      {e.sealed ? (
-                        <Badge tone="blue" title="Sealed into the hash chain">
-                          #{e.seq}
-                        </Badge>
-                      ) : (
-                        <Badge tone="amber" title="Sealed within seconds">
-                          Pending
-                        </Badge>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            )}
-          </table>
-        </div>
+        <ListTable
+          label="Audit events"
+          minWidthClass="min-w-[52rem]"
+          columns={EVENT_COLUMNS}
+          loading={list.loading}
+          skeletonRows={Math.min(Math.max(items.length, 4), 10)}
+          loadingLabel="Loading audit events"
+          rowsTestId="audit-rows"
+        >
+          {items.map((e) => (
+            <tr
+              key={e.id}
+              data-testid="audit-row"
+              data-id={e.id}
+              data-action={e.action}
+              data-actor={e.actorId ?? "system"}
+              data-target={e.target ? `${e.target.type}:${e.target.id}` : ""}
+              className="align-top hover:bg-neutral-50 dark:hover:bg-neutral-900/60"
+            >
+              <td className="px-3 py-2 whitespace-nowrap tabular-nums">{formatTime(e.createdAt)}</td>
+              <td className="px-3 py-2">
+                {e.actor ? (
+                  <>
+                    <div className="font-medium">{e.actor.name}</div>
+                    <div className="text-xs text-neutral-500">{e.actor.email}</div>
+                  </>
+                ) : e.actorId ? (
+                  <code className="font-mono text-xs">{shortId(e.actorId, 14)}</code>
+                ) : (
+                  <span className="text-neutral-500">System</span>
+                )}
+              </td>
+              <td className="px-3 py-2">
+                <Link
+                  href={eventHref(e.id, query)}
+                  className="font-medium underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-neutral-500"
+                  aria-label={`${actionLabel(e.action)} by ${e.actor?.name ?? (e.actorId ? "an unknown person" : "the system")} at ${formatTime(e.createdAt)} UTC: details`}
+                >
+                  {actionLabel(e.action)}
+                </Link>
+                <div className="font-mono text-xs text-neutral-500">{e.action}</div>
+              </td>
+              <td className="px-3 py-2">
+                {e.target ? (
+                  <>
+                    <div className="text-xs text-neutral-500">{e.target.type}</div>
+                    <code className="font-mono text-xs" title={e.target.id}>
+                      {shortId(e.target.id, 18)}
+                    </code>
+                  </>
+                ) : (
+                  <span className="text-neutral-400">—</span>
+                )}
+              </td>
+              <td className="px-3 py-2">
+                <Badge tone={e.outcome === "success" ? "green" : "red"}>{e.outcome}</Badge>
+              </td>
+              <td className="px-3 py-2 text-right whitespace-nowrap tabular-nums">{formatMs(e.latencyMs)}</td>
+              <td className="px-3 py-2">
+                {e.sealed ? (
+                  <Badge tone="blue" title="Sealed into the hash chain">
+                    #{e.seq}
+                  </Badge>
+                ) : (
+                  <Badge tone="amber" title="Sealed within seconds">
+                    Pending
+                  </Badge>
+                )}
+              </td>
+            </tr>
+          ))}
+        </ListTable>
       )}
 
-      {nextCursor && !loading && (
-        <div className="mt-3 flex justify-center">
-          <button
-            type="button"
-            className={buttonClass.secondary}
-            onClick={() => void loadMore()}
-            disabled={loadingMore || !hydrated}
-          >
-            {loadingMore ? <Spinner label="Loading more events" /> : "Load more"}
-          </button>
-        </div>
+      {list.nextCursor && !list.loading && (
+        <LoadMoreButton
+          loading={list.loadingMore}
+          disabled={!hydrated}
+          loadingLabel="Loading more events"
+          onLoadMore={() => void loadMore()}
+        />
       )}
     </div>
   );
 }
 
+/** A filter with its label; a long select may shrink to the row's width. */
 function Labelled({ label, id, children }: { label: string; id: string; children: React.ReactNode }) {
   return (
-    <div className="flex max-w-full min-w-0 flex-col gap-1 [&>select]:max-w-full">
-      <label htmlFor={id} className="text-xs font-medium text-neutral-600 dark:text-neutral-400">
-        {label}
-      </label>
+    <LabelledField
+      id={id}
+      label={label}
+      className="flex max-w-full min-w-0 flex-col gap-1 [&>select]:max-w-full"
+    >
       {children}
-    </div>
+    </LabelledField>
   );
 }
 
