@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
 import type { ApiKeyDto, CreatedApiKeyDto } from "@/lib/apikeys/schema";
+import { InlineAlert } from "@/components/ui/inline-alert";
 import { ApiKeyRow } from "./api-key-row";
 import { fetchKeys, KeysApiError, revokeKey } from "./api-keys-client";
 import { CreateApiKeyForm, type ScopeOption } from "./create-api-key-form";
@@ -87,18 +88,14 @@ export function ApiKeysPanel({ scopes }: { scopes: ScopeOption[] }) {
         <h3 id="keys-list-heading" className="text-sm font-semibold">
           Your keys
         </h3>
-        {actionError && (
-          <p role="alert" className="mt-2 rounded-md bg-red-50 p-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
-            {actionError}
-          </p>
-        )}
+        {actionError && <InlineAlert className="mt-2">{actionError}</InlineAlert>}
         {state.error && (
-          <p role="alert" className="mt-2 rounded-md bg-red-50 p-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+          <InlineAlert className="mt-2">
             {state.error}{" "}
             <button type="button" className="font-medium underline" onClick={() => void reload()}>
               Retry
             </button>
-          </p>
+          </InlineAlert>
         )}
         {firstLoad ? (
           <ul aria-label="Loading API keys" className="mt-2 space-y-2">

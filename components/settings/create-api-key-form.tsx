@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import type { CreatedApiKeyDto } from "@/lib/apikeys/schema";
+import { InlineAlert } from "@/components/ui/inline-alert";
 import { Spinner } from "@/components/ui/spinner";
 import { useHydrated } from "@/components/ui/use-hydrated";
 import { createKey, KeysApiError } from "./api-keys-client";
@@ -159,11 +160,7 @@ export function CreateApiKeyForm({ scopes, onCreated }: { scopes: ScopeOption[];
         {fields.expiresInDays && <p className="mt-1 text-xs text-red-700 dark:text-red-300">{fields.expiresInDays}</p>}
       </div>
 
-      {error && (
-        <p role="alert" className="rounded-md bg-red-50 p-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
-          {error}
-        </p>
-      )}
+      {error && <InlineAlert>{error}</InlineAlert>}
 
       <button
         type="submit"
