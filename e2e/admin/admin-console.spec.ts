@@ -72,7 +72,7 @@ test.describe("admin console", () => {
     await expect(page).toHaveURL(/\/admin\/users$/);
     const users = new AdminUsersPage(page);
     await users.expectReady();
-    await expect(page.getByRole("navigation", { name: "Admin console" }).getByRole("link")).toHaveText([
+    await expect(users.nav.getByRole("link")).toHaveText([
       "Users",
       "Teams",
       "Roles",
@@ -283,7 +283,7 @@ test.describe("admin console", () => {
     await expect(users.roleSelect(USERS.carol.email)).toHaveValue("admin");
     await users.reload();
     await expect(users.roleSelect(USERS.carol.email)).toHaveValue("admin");
-    await expect(page.getByRole("navigation", { name: "Admin console" })).toBeVisible();
+    await expect(users.nav).toBeVisible();
   });
 
   test("custom role: created, edited in the permission matrix, renamed and deleted", async ({
@@ -294,10 +294,7 @@ test.describe("admin console", () => {
     adminPage = page;
     const roles = new AdminRolesPage(page);
     await page.goto("/admin");
-    await page
-      .getByRole("navigation", { name: "Admin console" })
-      .getByRole("link", { name: "Roles" })
-      .click();
+    await roles.nav.getByRole("link", { name: "Roles" }).click();
     await roles.expectReady();
 
     // Built-in columns are read-only marks from the catalog.
@@ -369,7 +366,7 @@ test.describe("admin console", () => {
     await teams.create(`E2E Ops ${t}`);
     await teams.newTeamInput.fill(`e2e ops ${t}`);
     await teams.createButton.click();
-    await expect(page.getByRole("alert").filter({ hasText: "already exists" })).toBeVisible();
+    await expect(teams.alert("already exists")).toBeVisible();
 
     await teams.rename(`E2E Ops ${t}`, `E2E Platform ${t}`);
     const name = `E2E Platform ${t}`;

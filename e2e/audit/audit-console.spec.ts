@@ -57,9 +57,7 @@ test.describe("audit console", () => {
     await expect(page).toHaveURL(/\/admin\/audit$/);
     const audit = new AuditLogPage(page);
     await audit.expectReady();
-    await expect(page.getByRole("navigation", { name: "Admin console" }).getByRole("link")).toHaveText([
-      "Audit log",
-    ]);
+    await expect(audit.nav.getByRole("link")).toHaveText(["Audit log"]);
 
     // Wait until the whole turn is written and sealed.
     await expect
