@@ -1,8 +1,8 @@
-import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
-import { checkedId, requirePermission, type UseCaseContext } from "./common";
+import type { UseCaseContext } from "./common";
 import { personDto } from "./dto";
+import { withTeamAndPerson } from "./team-person";
 import type { PersonDto } from "./types";
 
 /**
@@ -15,25 +15,18 @@ export async function addTeamManager(
   input: { teamId: string; userId: string },
   ctx: UseCaseContext = {},
 ): Promise<PersonDto> {
-  requirePermission(p, "team.manage");
-  const teamId = checkedId(input.teamId, "Team");
-  const userId = checkedId(input.userId, "User");
-  return db.for(p).admin.write(ctx.requestId, async (w) => {
-    const team = await w.findTeam(teamId);
-    if (!team) throw AppError.notFound("Team");
-    const user = await w.findPerson(userId);
-    if (!user) throw AppError.notFound("User");
-    if (!(await w.isManager(teamId, userId))) {
+  return withTeamAndPerson(p, input, ctx, async (w, team, user) => {
+    if (!(await w.isManager(team.id, user.id))) {
       if (user.disabledAt)
         throw new AppError(
           "conflict",
           `${user.email} is deactivated; reactivate them before making them a manager.`,
         );
-      await w.addManager(teamId, userId);
+      await w.addManager(team.id, user.id);
       await w.audit(
         "team.manager_added",
-        { type: "team", id: teamId },
-        { team: team.name, userId, email: user.email, from: null, to: user.email },
+        { type: "team", id: team.id },
+        { team: team.name, userId: user.id, email: user.email, from: null, to: user.email },
       );
     }
     return personDto(user);
@@ -46,19 +39,12 @@ export async function removeTeamManager(
   input: { teamId: string; userId: string },
   ctx: UseCaseContext = {},
 ): Promise<void> {
-  requirePermission(p, "team.manage");
-  const teamId = checkedId(input.teamId, "Team");
-  const userId = checkedId(input.userId, "User");
-  await db.for(p).admin.write(ctx.requestId, async (w) => {
-    const team = await w.findTeam(teamId);
-    if (!team) throw AppError.notFound("Team");
-    const user = await w.findPerson(userId);
-    if (!user) throw AppError.notFound("User");
-    if (await w.removeManager(teamId, userId)) {
+  await withTeamAndPerson(p, input, ctx, async (w, team, user) => {
+    if (await w.removeManager(team.id, user.id)) {
       await w.audit(
         "team.manager_removed",
-        { type: "team", id: teamId },
-        { team: team.name, userId, email: user.email, from: user.email, to: null },
+        { type: "team", id: team.id },
+        { team: team.name, userId: user.id, email: user.email, from: user.email, to: null },
       );
     }
   });

@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
 import { checkedId, requirePermission, type UseCaseContext } from "./common";
 import { personDto } from "./dto";
+import { withTeamAndPerson } from "./team-person";
 import type { PersonDto } from "./types";
 import { applyUserChange } from "./update-user";
 
@@ -15,15 +16,9 @@ export async function setTeamMember(
   input: { teamId: string; userId: string },
   ctx: UseCaseContext = {},
 ): Promise<PersonDto> {
-  requirePermission(p, "team.manage");
-  const teamId = checkedId(input.teamId, "Team");
-  const userId = checkedId(input.userId, "User");
-  return db.for(p).admin.write(ctx.requestId, async (w) => {
-    if (!(await w.findTeam(teamId))) throw AppError.notFound("Team");
-    const before = await w.findPerson(userId);
-    if (!before) throw AppError.notFound("User");
-    await applyUserChange(w, p, before, { teamId });
-    return personDto({ ...before, teamId });
+  return withTeamAndPerson(p, input, ctx, async (w, team, before) => {
+    await applyUserChange(w, p, before, { teamId: team.id });
+    return personDto({ ...before, teamId: team.id });
   });
 }
 
@@ -33,14 +28,8 @@ export async function removeTeamMember(
   input: { teamId: string; userId: string },
   ctx: UseCaseContext = {},
 ): Promise<void> {
-  requirePermission(p, "team.manage");
-  const teamId = checkedId(input.teamId, "Team");
-  const userId = checkedId(input.userId, "User");
-  await db.for(p).admin.write(ctx.requestId, async (w) => {
-    if (!(await w.findTeam(teamId))) throw AppError.notFound("Team");
-    const before = await w.findPerson(userId);
-    if (!before) throw AppError.notFound("User");
-    if (before.teamId === teamId) await applyUserChange(w, p, before, { teamId: null });
+  await withTeamAndPerson(p, input, ctx, async (w, team, before) => {
+    if (before.teamId === team.id) await applyUserChange(w, p, before, { teamId: null });
   });
 }
 

@@ -163,6 +163,16 @@ const userSelect = {
 
 type UserRow = Prisma.UserGetPayload<{ select: typeof userSelect }>;
 
+/** People whose name or email contains `search`, ignoring case. */
+function nameOrEmailContains(search: string): Prisma.UserWhereInput {
+  return {
+    OR: [
+      { name: { contains: search, mode: "insensitive" } },
+      { email: { contains: search, mode: "insensitive" } },
+    ],
+  };
+}
+
 function toAdminUser(r: UserRow): AdminUserRecord {
   return {
     id: r.id,
@@ -231,6 +241,18 @@ function toRole(r: RoleRow, mappingCount: number): RoleRecord {
 
 type Client = Prisma.TransactionClient;
 
+async function readAdminUser(client: Client, orgId: string, userId: string): Promise<AdminUserRecord | null> {
+  const r = await client.user.findFirst({ where: { id: userId, orgId }, select: userSelect });
+  return r ? toAdminUser(r) : null;
+}
+
+/** The conflict when the unique index on (orgId, name) refuses a team name (creating or renaming). */
+function teamNameTaken(name: string): AppError {
+  return new AppError("conflict", `A team named “${name}” already exists.`, {
+    fields: [{ field: "name", message: "already in use" }],
+  });
+}
+
 async function readSettings(client: Client, orgId: string): Promise<OrgSettingsRecord | null> {
   const org = await client.org.findUnique({
     where: { id: orgId },
@@ -281,8 +303,7 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
       return r ? toPerson(r) : null;
     },
     async getUser(userId: string): Promise<AdminUserRecord | null> {
-      const r = await tx.user.findFirst({ where: { id: userId, orgId }, select: userSelect });
-      return r ? toAdminUser(r) : null;
+      return readAdminUser(tx, orgId, userId);
     },
     /** Enabled people of this org holding the role. */
     async countActiveWithRole(roleKey: string): Promise<number> {
@@ -318,11 +339,7 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
           select: { id: true, name: true, createdAt: true },
         });
       } catch (e) {
-        if (isUniqueViolation(e))
-          throw new AppError("conflict", `A team named “${name}” already exists.`, {
-            fields: [{ field: "name", message: "already in use" }],
-          });
-        throw e;
+        throw isUniqueViolation(e) ? teamNameTaken(name) : e;
       }
     },
     async renameTeam(teamId: string, name: string): Promise<void> {
@@ -330,11 +347,7 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
         const { count } = await tx.team.updateMany({ where: { id: teamId, orgId }, data: { name } });
         if (count !== 1) throw AppError.notFound("Team");
       } catch (e) {
-        if (isUniqueViolation(e))
-          throw new AppError("conflict", `A team named “${name}” already exists.`, {
-            fields: [{ field: "name", message: "already in use" }],
-          });
-        throw e;
+        throw isUniqueViolation(e) ? teamNameTaken(name) : e;
       }
     },
     /** What deleting the team takes with it (members are kept, without a team). */
@@ -478,14 +491,7 @@ export function adminRepository(p: Principal) {
       const prisma = await getPrisma();
       const after = q.cursor ? decodeCursor(q.cursor, q.sort) : null;
       const and: Prisma.UserWhereInput[] = [{ orgId }];
-      if (q.search) {
-        and.push({
-          OR: [
-            { name: { contains: q.search, mode: "insensitive" } },
-            { email: { contains: q.search, mode: "insensitive" } },
-          ],
-        });
-      }
+      if (q.search) and.push(nameOrEmailContains(q.search));
       if (q.role) and.push({ role: q.role });
       if (q.teamId) and.push({ teamId: q.teamId === "none" ? null : q.teamId });
       if (q.status === "active") and.push({ disabledAt: null });
@@ -510,8 +516,7 @@ export function adminRepository(p: Principal) {
 
     async getUser(userId: string): Promise<AdminUserRecord | null> {
       const prisma = await getPrisma();
-      const r = await prisma.user.findFirst({ where: { id: userId, orgId }, select: userSelect });
-      return r ? toAdminUser(r) : null;
+      return readAdminUser(prisma, orgId, userId);
     },
 
     /** Up to `limit` enabled people matching a name or email fragment, for pickers. */
@@ -521,14 +526,7 @@ export function adminRepository(p: Principal) {
         where: {
           orgId,
           disabledAt: null,
-          ...(search
-            ? {
-                OR: [
-                  { name: { contains: search, mode: "insensitive" } },
-                  { email: { contains: search, mode: "insensitive" } },
-                ],
-              }
-            : {}),
+          ...(search ? nameOrEmailContains(search) : {}),
         },
         orderBy: [{ name: "asc" }, { id: "asc" }],
         take: limit,
