@@ -15,7 +15,7 @@
  * Needs a production build (`npm run build`). Prints figures; never fails on them.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -43,6 +43,16 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 const fmt = (n: number) => n.toFixed(1).padStart(7);
+
+/** CPU time (user + system, ms) the process has used so far; NaN where /proc is not there. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks, 100 a second on Linux
+  } catch {
+    return NaN;
+  }
+}
 
 async function firstTokenMs(res: Response, t0: number, marker: RegExp): Promise<number> {
   const reader = res.body!.getReader();
@@ -184,10 +194,18 @@ async function main(): Promise<void> {
     );
     const direct = await run("TTFT direct to model", () => directTurn());
     const convs = cookies.map(() => randomUUID());
+    const cpu0 = cpuMs(server.pid);
+    const self0 = process.cpuUsage();
     const via = await run("TTFT through Enclave", (i) => chatTurn(cookies[i]!, convs[i]));
+    const cpuPerTurn = (cpuMs(server.pid) - cpu0) / via.length;
+    const self = process.cpuUsage(self0);
+    // The load generator (clients and mock model) shares the machine's cores with the server.
+    const benchCpuPerTurn = (self.user + self.system) / 1000 / via.length;
     console.log(
       `\nEnclave overhead before the first token: p50 ${(pct(via, 50) - pct(direct, 50)).toFixed(1)} ms, p95 ${(pct(via, 95) - pct(direct, 95)).toFixed(1)} ms`,
     );
+    if (workers === 1) console.log(`Server CPU per turn (whole turn, streaming included): ${cpuPerTurn.toFixed(1)} ms`);
+    console.log(`Load generator CPU per turn (clients + mock model, same machine): ${benchCpuPerTurn.toFixed(1)} ms`);
     console.log("\nServer-side phases (Server-Timing), ms:");
     for (const [name, xs] of Object.entries(phases)) {
       console.log(`  ${name.padEnd(8)} p50 ${fmt(pct(xs, 50))}  p95 ${fmt(pct(xs, 95))}`);
