@@ -14,7 +14,7 @@ import {
   LabelledField,
   PageHeader,
   SavedFlag,
-  selectClass,
+  OptionSelect,
   useAsyncAction,
   useFlag,
 } from "./ui";
@@ -387,20 +387,14 @@ function NewRoleForm({
           />
         </LabelledField>
         <LabelledField id="role-template" label="Start from">
-          <select
+          <OptionSelect
             id="role-template"
             value={template}
             disabled={disabled || busy}
-            onChange={(e) => setTemplate(e.target.value)}
-            className={selectClass}
-          >
-            <option value="">No permissions</option>
-            {roles.map((r) => (
-              <option key={r.key} value={r.key}>
-                {r.name}
-              </option>
-            ))}
-          </select>
+            onChange={setTemplate}
+            empty="No permissions"
+            options={roles.map((r) => ({ value: r.key, label: r.name }))}
+          />
         </LabelledField>
         <button
           type="submit"

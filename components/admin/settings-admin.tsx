@@ -13,7 +13,7 @@ import {
   inputClass,
   PageHeader,
   SavedFlag,
-  selectClass,
+  OptionSelect,
   useAsyncAction,
   useFlag,
 } from "./ui";
@@ -214,6 +214,8 @@ function MappingsSection({
     /^groupMappings\.\d+\.(group|roleKey|teamId)$/.test(f),
   );
   const { roles, teams } = settings.options;
+  const roleOptions = roles.map((x) => ({ value: x.key, label: x.name }));
+  const teamOptions = teams.map((x) => ({ value: x.id, label: x.name }));
 
   function move(i: number, by: -1 | 1) {
     setRows((prev) => {
@@ -290,38 +292,26 @@ function MappingsSection({
                         )}
                       </td>
                       <td className="py-2 pr-2">
-                        <select
+                        <OptionSelect
                           aria-label={`Role for group ${n}`}
                           value={r.roleKey}
                           disabled={disabled || section.busy}
                           aria-invalid={err("roleKey") ? true : undefined}
-                          onChange={(e) => update(i, { roleKey: e.target.value })}
-                          className={selectClass}
-                        >
-                          <option value="">Keep role</option>
-                          {roles.map((x) => (
-                            <option key={x.key} value={x.key}>
-                              {x.name}
-                            </option>
-                          ))}
-                        </select>
+                          onChange={(roleKey) => update(i, { roleKey })}
+                          empty="Keep role"
+                          options={roleOptions}
+                        />
                       </td>
                       <td className="py-2 pr-2">
-                        <select
+                        <OptionSelect
                           aria-label={`Team for group ${n}`}
                           value={r.teamId}
                           disabled={disabled || section.busy}
                           aria-invalid={err("teamId") ? true : undefined}
-                          onChange={(e) => update(i, { teamId: e.target.value })}
-                          className={selectClass}
-                        >
-                          <option value="">Keep team</option>
-                          {teams.map((x) => (
-                            <option key={x.id} value={x.id}>
-                              {x.name}
-                            </option>
-                          ))}
-                        </select>
+                          onChange={(teamId) => update(i, { teamId })}
+                          empty="Keep team"
+                          options={teamOptions}
+                        />
                       </td>
                       <td className="py-2 whitespace-nowrap">
                         <button
@@ -428,7 +418,11 @@ function DevLoginSection({
 const AUDIT_CONTENT_CHOICES: Array<{ value: SettingsDto["auditContent"]; label: string; help: string }> = [
   { value: "redacted", label: "Redacted text", help: "What was said, with emails and card numbers masked." },
   { value: "full", label: "Full text", help: "What was said, as said." },
-  { value: "hashes", label: "Hashes only", help: "No text at all: only SHA-256 hashes that prove what was said to whoever has it." },
+  {
+    value: "hashes",
+    label: "Hashes only",
+    help: "No text at all: only SHA-256 hashes that prove what was said to whoever has it.",
+  },
 ];
 
 function AuditContentSection({

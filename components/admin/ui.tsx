@@ -21,6 +21,37 @@ export const inputClass =
 export const selectClass =
   "rounded-md border border-neutral-300 bg-white px-2 py-1.5 text-sm focus-visible:border-neutral-500 focus-visible:outline-none disabled:opacity-50 dark:border-neutral-700 dark:bg-neutral-900";
 
+export interface SelectOption {
+  value: string;
+  label: string;
+}
+
+/**
+ * A select over plain options, optionally led by an "empty" choice (value ""), such as "Keep
+ * role" or "No team". Hands the chosen value, not the event, to `onChange`.
+ */
+export function OptionSelect({
+  options,
+  empty,
+  onChange,
+  ...rest
+}: {
+  options: readonly SelectOption[];
+  empty?: string;
+  onChange: (value: string) => void;
+} & Omit<React.SelectHTMLAttributes<HTMLSelectElement>, "onChange" | "children" | "className">) {
+  return (
+    <select {...rest} onChange={(e) => onChange(e.target.value)} className={selectClass}>
+      {empty !== undefined && <option value="">{empty}</option>}
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function PageHeader({
   title,
   description,

@@ -20,6 +20,7 @@ import {
   LoadMoreButton,
   PageHeader,
   SavedFlag,
+  OptionSelect,
   selectClass,
   useDebounced,
   usePagedList,
@@ -383,35 +384,23 @@ function UserRow({
           )}
         </td>
         <td className="px-3 py-2.5">
-          <select
+          <OptionSelect
             aria-label={`Role for ${u.email}`}
             value={state.draft?.role ?? u.role}
             disabled={disabled || busy}
-            onChange={(e) => onRole(e.target.value)}
-            className={selectClass}
-          >
-            {roleOptions.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
+            onChange={onRole}
+            options={roleOptions}
+          />
         </td>
         <td className="px-3 py-2.5">
-          <select
+          <OptionSelect
             aria-label={`Team for ${u.email}`}
             value={(state.draft?.teamId !== undefined ? state.draft.teamId : u.team?.id) ?? ""}
             disabled={disabled || busy}
-            onChange={(e) => onTeam(e.target.value === "" ? null : e.target.value)}
-            className={selectClass}
-          >
-            <option value="">No team</option>
-            {teamOptions.map((t) => (
-              <option key={t.value} value={t.value}>
-                {t.label}
-              </option>
-            ))}
-          </select>
+            onChange={(teamId) => onTeam(teamId === "" ? null : teamId)}
+            empty="No team"
+            options={teamOptions}
+          />
         </td>
         <td className="px-3 py-2.5">
           {deactivated ? (
