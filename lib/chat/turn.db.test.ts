@@ -155,8 +155,9 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     const sent = mock.requests().filter((r) => r.path === "/v1/chat/completions");
     expect(sent).toHaveLength(2);
     expect(sent[1]!.body).toMatchObject({ model: "mock-large", stream: true });
-    const roles = (sent[1]!.body!.messages as Array<{ role: string }>).map((m) => m.role);
-    expect(roles).toEqual(["system", "user", "assistant", "user"]);
+    const sentMessages = sent[1]!.body!.messages as Array<{ role: string; content: unknown }>;
+    expect(sentMessages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
+    expect(JSON.stringify(sentMessages.slice(1))).toMatch(/first question.*Mock reply to: first question.*second question/);
     expect((await rows(req.id)).map((m) => [m.role, m.status])).toEqual([
       ["user", "complete"],
       ["assistant", "complete"],
@@ -201,6 +202,9 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect((await rows(req.id)).map((m) => m.status)).toEqual(["complete", "error"]);
     const turn = await runChatTurn(alice, { ...req, trigger: "regenerate-message" }, { requestId: "r" });
     expect(textOf(await drain(turn))).toBe("Mock reply to: flaky provider");
+    // The model sees the stored message once, without the failed reply it replaces.
+    const retried = mock.requests().filter((r) => r.path === "/v1/chat/completions").at(-1)!;
+    expect((retried.body!.messages as Array<{ role: string }>).map((m) => m.role)).toEqual(["system", "user"]);
     const after = await rows(req.id);
     expect(after.map((m) => [m.id, m.status])).toEqual([
       [req.message.id, "complete"],

@@ -268,26 +268,24 @@ async function prepareTurn(principal: Principal, req: ChatRequest, text: string,
     error: null,
     createdAt: new Date(now),
   };
-  // One write (the user's message is stored before any model call) and one read of the
-  // history, side by side. Both are scoped to me; the write decides new vs. retry vs. not found.
+  // One statement, one round trip: the user's message is stored before any model call, and the
+  // history the model sees is read from the server's own rows as they were just before it.
   const t0 = performance.now();
-  const [history, started] = await Promise.all([
-    scoped.messages.listForConversation(req.id, { limit: e.HISTORY_MESSAGE_LIMIT }),
-    scoped.messages.startTurn({
-      conversationId: req.id,
-      title: titleFrom(text),
-      userMessage: { id: userMessage.id, parts: userMessage.parts, createdAt: userMessage.createdAt },
-      assistantMessage: { id: assistantMessageId, model: choice.label, createdAt: new Date(now + 1) },
-    }),
-  ]);
+  const started = await scoped.messages.startTurn({
+    conversationId: req.id,
+    title: titleFrom(text),
+    userMessage: { id: userMessage.id, parts: userMessage.parts, createdAt: userMessage.createdAt },
+    assistantMessage: { id: assistantMessageId, model: choice.label, createdAt: new Date(now + 1) },
+    historyLimit: e.HISTORY_MESSAGE_LIMIT,
+  });
   opts.timing?.add("persist", performance.now() - t0);
-  const retried = started.retriedAt !== null;
+  const { history, retriedAt } = started;
 
-  // The read may or may not see this turn's own rows; the context is built the same either way.
-  const earlier = history.filter((m) => m.id !== assistantMessageId && m.id !== req.message.id);
-  const context: StoredMessage[] = retried
-    ? [...earlier.filter((m) => m.createdAt < started.retriedAt!), history.find((m) => m.id === req.message.id) ?? userMessage]
-    : [...earlier, userMessage];
+  // A retry resends a stored message: the context is what came before it, then that message as
+  // stored (the replies it superseded are gone). Otherwise: the earlier messages, then this one.
+  const context: StoredMessage[] = retriedAt
+    ? [...history.filter((m) => m.createdAt < retriedAt), history.find((m) => m.id === req.message.id) ?? userMessage]
+    : [...history, userMessage];
   const messages = await convertToModelMessages(forModel(context));
 
   return { scoped, choice, assistantMessageId, now, started, messages };

@@ -27,7 +27,7 @@ async function aliceConversation(title = "Alice's plans"): Promise<string> {
     userMessage: { id: `${id}-u`, parts: [{ type: "text", text: "secret plan" }], createdAt: at },
     assistantMessage: { id: `${id}-a`, model: "offline", createdAt: new Date(at.getTime() + 1) },
   });
-  expect(started).toEqual({ createdConversation: true, retriedAt: null });
+  expect(started).toEqual({ createdConversation: true, retriedAt: null, history: [] });
   return id;
 }
 
@@ -88,6 +88,7 @@ describe(`scoped repositories (${process.env.ENCLAVE_TEST_DB})`, () => {
             title: "hijack",
             userMessage: { id: messageId, parts: [{ type: "text", text: "hi" }], createdAt: at },
             assistantMessage: { id: `${messageId}-a`, model: "offline", createdAt: at },
+            historyLimit: 10,
           }),
         ).rejects.toMatchObject({ code: "not_found" });
       }
@@ -151,9 +152,18 @@ describe(`scoped repositories (${process.env.ENCLAVE_TEST_DB})`, () => {
       title: "ignored",
       userMessage: { id: `${convId}-u`, parts: [{ type: "text", text: "changed text is ignored" }], createdAt: new Date() },
       assistantMessage: { id: `${convId}-a2`, model: "offline", createdAt: new Date(Date.now() + 5) },
+      historyLimit: 10,
     });
     expect(started.createdConversation).toBe(false);
     expect(started.retriedAt?.getTime()).toBe(userAt.getTime());
+    // The history is as it was before the retry: the stored message (its text, not the resent
+    // one) and the reply the retry supersedes.
+    expect(started.history.map((m) => [m.id, m.role])).toEqual([
+      [`${convId}-u`, "user"],
+      [`${convId}-a`, "assistant"],
+    ]);
+    expect(started.history[0]!.parts).toEqual([{ type: "text", text: "secret plan" }]);
+    expect(started.history[0]!.createdAt.getTime()).toBe(userAt.getTime());
     const msgs = await mine.messages.listForConversation(convId, { limit: 10 });
     expect(msgs.map((m) => m.id)).toEqual([`${convId}-u`, `${convId}-a2`]);
     expect(msgs[0]!.parts).toEqual([{ type: "text", text: "secret plan" }]);
@@ -167,8 +177,11 @@ describe(`scoped repositories (${process.env.ENCLAVE_TEST_DB})`, () => {
       title: "would-be title",
       userMessage: { id: `${convId}-u2`, parts: [{ type: "text", text: "more" }], createdAt: new Date(Date.now() + 10) },
       assistantMessage: { id: `${convId}-a3`, model: "offline", createdAt: new Date(Date.now() + 11) },
+      historyLimit: 1,
     });
-    expect(started).toEqual({ createdConversation: false, retriedAt: null });
+    // Only the latest earlier message (the limit is 1), never this turn's own rows.
+    expect(started).toMatchObject({ createdConversation: false, retriedAt: null });
+    expect(started.history.map((m) => [m.id, m.status, m.model])).toEqual([[`${convId}-a`, "streaming", "offline"]]);
     expect((await rawConversation(convId))?.title).toBe("Alice's plans");
     expect((await mine.messages.listForConversation(convId, { limit: 10 })).map((m) => m.id)).toEqual([
       `${convId}-u`,

@@ -33,12 +33,35 @@ export interface StartTurnInput {
   userMessage: { id: string; parts: unknown[]; createdAt: Date };
   /** The `streaming` placeholder for the reply. */
   assistantMessage: { id: string; model: string; createdAt: Date };
+  /** How many of the conversation's latest earlier messages to hand back (0: none). */
+  historyLimit?: number;
 }
 
 export interface StartedTurn {
   createdConversation: boolean;
   /** When the turn retries a stored message: that message's time (later replies were removed). */
   retriedAt: Date | null;
+  /**
+   * Up to `historyLimit` messages of the conversation as they were just before this turn's
+   * writes, oldest first (read in the same statement, so the same snapshot). On a retry they
+   * include the retried message and the replies it supersedes.
+   */
+  history: StoredMessage[];
+}
+
+/** A message row as json_agg renders it: timestamps are UTC wall time without a zone. */
+type HistoryJson = Omit<StoredMessage, "createdAt" | "role" | "status"> & { role: string; status: string; createdAt: string };
+
+function fromHistoryJson(value: unknown): StoredMessage[] {
+  const rows = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as HistoryJson[];
+  return rows.map((r) =>
+    toStoredMessage({
+      ...r,
+      role: r.role as StoredMessage["role"],
+      status: r.status as StoredMessage["status"],
+      createdAt: new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(r.createdAt) ? r.createdAt : `${r.createdAt}Z`),
+    } as Row),
+  );
 }
 
 export interface FinishMessageInput {
@@ -70,13 +93,15 @@ export function messageRepository(p: Principal) {
      * user's message (unless it is already stored: then this is a retry and the replies after it
      * are removed), and a `streaming` placeholder for the reply, so that a crash mid-turn leaves
      * a visible, retryable state. Someone else's conversation id matches no row of mine, writes
-     * nothing, and answers not found, exactly like a missing one.
+     * nothing, and answers not found, exactly like a missing one. The same statement reads the
+     * history the model needs, so a turn costs one round trip before the model call.
      */
     async startTurn(input: StartTurnInput): Promise<StartedTurn> {
       const prisma = await getPrisma();
       const { conversationId: conv, userMessage: um, assistantMessage: am } = input;
       const iso = (d: Date) => d.toISOString();
-      let rows: Array<{ conversations: number; created: boolean; retriedAt: Date | null }>;
+      const historyLimit = Math.max(0, Math.floor(input.historyLimit ?? 0));
+      let rows: Array<{ conversations: number; created: boolean; retriedAt: Date | null; history: unknown }>;
       try {
         rows = await prisma.$queryRaw`
           WITH conv AS (
@@ -111,11 +136,20 @@ export function messageRepository(p: Principal) {
                    ${iso(am.createdAt)}::timestamptz AT TIME ZONE 'UTC', ${iso(am.createdAt)}::timestamptz AT TIME ZONE 'UTC'
             FROM conv c
             RETURNING "id"
+          ),
+          history AS (
+            SELECT m."id", m."conversationId", m."role", m."parts", m."status", m."model",
+                   m."inputTokens", m."outputTokens", m."error", m."createdAt"
+            FROM "Message" m
+            WHERE m."conversationId" = ${conv} AND m."orgId" = ${scope.orgId} AND m."userId" = ${scope.userId}
+            ORDER BY m."createdAt" DESC, m."id" DESC
+            LIMIT ${historyLimit}
           )
           SELECT (SELECT count(*) FROM conv)::int AS "conversations",
                  COALESCE((SELECT bool_or("inserted") FROM conv), false) AS "created",
                  (SELECT max("createdAt") FROM retried) AS "retriedAt",
-                 (SELECT count(*) FROM superseded)::int AS "superseded"`;
+                 (SELECT count(*) FROM superseded)::int AS "superseded",
+                 (SELECT COALESCE(json_agg(h ORDER BY h."createdAt", h."id"), '[]'::json) FROM history h) AS "history"`;
       } catch (e) {
         if (isUniqueViolation(e)) {
           throw new AppError("conflict", "That message id is already in use; send the message with a new id.", {
@@ -126,7 +160,11 @@ export function messageRepository(p: Principal) {
       }
       const row = rows[0];
       if (!row || row.conversations === 0) throw AppError.notFound("Conversation");
-      return { createdConversation: row.created, retriedAt: row.retriedAt ? new Date(row.retriedAt) : null };
+      return {
+        createdConversation: row.created,
+        retriedAt: row.retriedAt ? new Date(row.retriedAt) : null,
+        history: fromHistoryJson(row.history),
+      };
     },
 
     /** Final state of an assistant reply. Only ever moves a message of mine out of `streaming`. */
