@@ -202,11 +202,17 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   // aborts the model call, whatever the framework does with the request's own signal. A broken
   // provider stream ends with an error chunk the client can show, not a torn connection.
   const reader = ui.getReader();
+  // Ask for the first chunk now: the model call goes out while the framework is still sending
+  // the response headers, instead of waiting until the response body is first read.
+  let prefetched: ReturnType<typeof reader.read> | null = reader.read();
+  prefetched.catch(() => {}); // handled where it is awaited; never an unhandled rejection
   let firstToken = false;
   const stream = new ReadableStream<UIMessageChunk<MessageMetadata>>({
     async pull(controller) {
       try {
-        const { value, done: end } = await reader.read();
+        const next = prefetched ?? reader.read();
+        prefetched = null;
+        const { value, done: end } = await next;
         if (end) controller.close();
         else {
           if (!firstToken && value.type === "text-delta") {
@@ -227,7 +233,6 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
       reader.cancel(reason).catch(() => {});
     },
   });
-
   return {
     conversationId: req.id,
     assistantMessageId,
