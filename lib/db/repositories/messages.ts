@@ -49,19 +49,14 @@ export interface StartedTurn {
   history: StoredMessage[];
 }
 
-/** A message row as json_agg renders it: timestamps are UTC wall time without a zone. */
-type HistoryJson = Omit<StoredMessage, "createdAt" | "role" | "status"> & { role: string; status: string; createdAt: string };
+/**
+ * The history as json_agg renders it (both engines hand it over parsed): a message row whose
+ * timestamp is UTC wall time without a zone, as every timestamp here is stored.
+ */
+type HistoryJson = Array<Omit<Row, "createdAt"> & { createdAt: string }>;
 
-function fromHistoryJson(value: unknown): StoredMessage[] {
-  const rows = (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as HistoryJson[];
-  return rows.map((r) =>
-    toStoredMessage({
-      ...r,
-      role: r.role as StoredMessage["role"],
-      status: r.status as StoredMessage["status"],
-      createdAt: new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(r.createdAt) ? r.createdAt : `${r.createdAt}Z`),
-    } as Row),
-  );
+function fromHistoryJson(rows: HistoryJson): StoredMessage[] {
+  return rows.map((r) => toStoredMessage({ ...r, createdAt: new Date(`${r.createdAt}Z`) }));
 }
 
 export interface FinishMessageInput {
@@ -101,7 +96,7 @@ export function messageRepository(p: Principal) {
       const { conversationId: conv, userMessage: um, assistantMessage: am } = input;
       const iso = (d: Date) => d.toISOString();
       const historyLimit = Math.max(0, Math.floor(input.historyLimit ?? 0));
-      let rows: Array<{ conversations: number; created: boolean; retriedAt: Date | null; history: unknown }>;
+      let rows: Array<{ conversations: number; created: boolean; retriedAt: Date | null; history: HistoryJson }>;
       try {
         rows = await prisma.$queryRaw`
           WITH conv AS (
