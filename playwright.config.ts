@@ -13,8 +13,10 @@ import { COMPAT_MODELS, E2E_DATA_ROOT, OIDC_CLIENT, PORTS, SSO_GROUP_USER, URLS 
  *   mock     :3199  e2e/fixtures/mock-openai
  */
 
-const NEXT = "node node_modules/next/dist/bin/next";
-const TSX = "node_modules/.bin/tsx";
+// The Node that runs Playwright (npm puts the project's Node 24 first on the PATH) runs every server.
+const NODE = process.execPath;
+const NEXT = `${NODE} node_modules/next/dist/bin/next`;
+const TSX = `${NODE} node_modules/tsx/dist/cli.mjs`;
 const STARTUP_TIMEOUT = 120_000;
 
 /**
@@ -123,6 +125,7 @@ export default defineConfig({
         "openai-api/**/*.spec.ts",
         "unauthorized/**/*.spec.ts",
         "audit/**/*.spec.ts",
+        "runtime/**/*.spec.ts",
       ],
       use: { baseURL: URLS.offline },
     },

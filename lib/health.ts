@@ -8,6 +8,8 @@ export interface Health {
   database: "pglite" | "postgresql";
   version: string;
   model: { provider: string; label: string };
+  /** The Node.js that runs this server (npm puts the project's pinned Node 24 first on the PATH). */
+  runtime: { node: string };
 }
 
 export async function checkHealth(): Promise<{ health: Health; ok: boolean }> {
@@ -21,6 +23,12 @@ export async function checkHealth(): Promise<{ health: Health; ok: boolean }> {
   const m = describeModels();
   return {
     ok,
-    health: { status: ok ? "ok" : "degraded", database, version: pkg.version, model: { provider: m.provider, label: m.label } },
+    health: {
+      status: ok ? "ok" : "degraded",
+      database,
+      version: pkg.version,
+      model: { provider: m.provider, label: m.label },
+      runtime: { node: process.version },
+    },
   };
 }

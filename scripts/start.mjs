@@ -19,6 +19,18 @@ if (!existsSync(nextBin)) {
   process.exit(1);
 }
 
+// `npm start` runs this on the project's pinned Node 24 (the `node` package). Started by hand with
+// an older system Node, hand over to the pinned one rather than run on an unsupported runtime.
+const pinnedNode = join(root, "node_modules", "node", "bin", "node");
+if (Number(process.versions.node.split(".")[0]) < 24) {
+  if (!existsSync(pinnedNode)) {
+    console.error(`Enclave needs Node.js 24 (this is ${process.version}); run \`npm ci\` to install the project's own Node.`);
+    process.exit(1);
+  }
+  const r = spawnSync(pinnedNode, process.argv.slice(1), { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
+
 // A fingerprint of everything that goes into the build (paths, sizes, mtimes).
 function fingerprint() {
   const h = createHash("sha256");

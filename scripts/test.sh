@@ -4,6 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 BIN=node_modules/.bin
+# npm already puts the project's Node 24 (the `node` package) first; this covers `bash scripts/test.sh`.
+export PATH="$PWD/$BIN:$PATH"
+node -e 'const m = Number(process.versions.node.split(".")[0]); if (m < 24) { console.error(`npm test needs Node.js 24 (found ${process.version}); run npm ci to install the pinned Node`); process.exit(1); }'
+echo "Node.js $(node --version) ($(command -v node))"
 total_start=$(date +%s)
 
 step() {
