@@ -1,11 +1,5 @@
 import { z } from "zod";
-import {
-  authorize,
-  builtInPermissions,
-  effectivePermissions,
-  type BuiltInRole,
-  type Permission,
-} from "@/lib/authz";
+import { authorize, effectivePermissions, type Permission } from "@/lib/authz";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
 
@@ -13,13 +7,6 @@ import type { Principal } from "@/lib/principal";
 export interface UseCaseContext {
   requestId?: string;
 }
-
-/**
- * The built-in role an org must always keep one enabled holder of: it is the only role that
- * holds every admin-console permission and cannot be edited, so without it nobody could repair
- * the org from the console.
- */
-export const GUARDED_ROLE = "admin" satisfies BuiltInRole;
 
 /** Ids as the database issues them (cuid); anything else cannot name a row, so it is "not found". */
 const IdShape = z
@@ -70,36 +57,6 @@ export function permissionsOfRole(role: {
   permissions: readonly string[];
 }): ReadonlySet<Permission> {
   return effectivePermissions({ role: role.key, customRolePermissions: role.permissions });
-}
-
-/**
- * No privilege escalation through the console: nobody grants (by assigning a role, or by putting
- * permissions into a custom role) a permission they do not hold themselves. What every member
- * holds is not a privilege, and an org-wide read covers the team-wide one (an admin, who reads
- * any conversation with a justification, may make someone a manager).
- */
-const BASELINE: ReadonlySet<Permission> = builtInPermissions("member");
-const COVERED_BY: Partial<Record<Permission, Permission>> = {
-  "conversation.read.team": "conversation.read.org",
-  "usage.read.team": "usage.read.org",
-};
-
-export function missingPermissions(p: Principal, permissions: Iterable<Permission>): Permission[] {
-  return [...new Set(permissions)].filter((perm) => {
-    if (BASELINE.has(perm) || p.permissions.has(perm)) return false;
-    const wider = COVERED_BY[perm];
-    return !(wider && p.permissions.has(wider));
-  });
-}
-
-export function assertMayGrant(p: Principal, permissions: Iterable<Permission>, what: string): void {
-  const missing = missingPermissions(p, permissions);
-  if (missing.length > 0) {
-    throw new AppError(
-      "forbidden",
-      `You cannot grant ${what}: it includes permissions you do not hold (${missing.join(", ")}).`,
-    );
-  }
 }
 
 export function iso(d: Date): string;

@@ -1,5 +1,6 @@
 /** Admin console use cases: each takes (principal, input, { requestId }) and checks its permission. */
-export { GUARDED_ROLE, type UseCaseContext } from "./common";
+export { type UseCaseContext } from "./common";
+export { GUARDED_ROLE } from "@/lib/authz";
 export type * from "./types";
 export { listUsers, ListUsersQuery } from "./list-users";
 export {

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { isBuiltInRole, PERMISSION_IDS, type Permission } from "@/lib/authz";
+import { assertMayGrant, isBuiltInRole, PERMISSION_IDS, type Permission } from "@/lib/authz";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
-import { assertMayGrant, parseInput, requirePermission, RoleKey, type UseCaseContext } from "./common";
+import { parseInput, requirePermission, RoleKey, type UseCaseContext } from "./common";
 import { catalogDto, roleDto } from "./dto";
 import type { RoleDto, RolesDto } from "./types";
 

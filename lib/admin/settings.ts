@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
-import type { GroupMappingRecord, OrgSettingsRecord } from "@/lib/db/repositories/admin";
+import { missingGrants } from "@/lib/authz";
+import type { AdminWriter, GroupMappingRecord, OrgSettingsRecord, RoleRecord } from "@/lib/db/repositories/admin";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
-import { Id, parseInput, requirePermission, RoleKey, type UseCaseContext } from "./common";
+import { Id, parseInput, permissionsOfRole, requirePermission, RoleKey, type UseCaseContext } from "./common";
 import type { SettingsDto } from "./types";
 
 /** A DNS name with at least two labels (`acme.com`, `eu.acme.co.uk`, `acme.test`), lowercased. */
@@ -104,6 +105,35 @@ const sameList = <T>(a: readonly T[], b: readonly T[], eq: (x: T, y: T) => boole
 const sameMapping = (x: GroupMappingRecord, y: GroupMappingRecord) =>
   x.group === y.group && x.roleKey === y.roleKey && x.teamId === y.teamId;
 
+/**
+ * A mapping assigns its role at every sign-in of a person in the group, so storing one is
+ * granting that role: the same rule as a direct role change applies to every mapping sent (not
+ * only new ones, since order decides which mapping wins). One refusal names each mapping.
+ */
+async function assertMappingsGrantable(w: AdminWriter, p: Principal, mappings: GroupMappingRecord[]): Promise<void> {
+  const roles = new Map<string, RoleRecord | null>();
+  const fields: Array<{ field: string; message: string }> = [];
+  for (const [i, m] of mappings.entries()) {
+    if (!m.roleKey) continue;
+    if (!roles.has(m.roleKey)) roles.set(m.roleKey, await w.findRole(m.roleKey));
+    const role = roles.get(m.roleKey);
+    if (!role) continue; // validated above
+    const missing = missingGrants(p, permissionsOfRole(role));
+    if (missing.length > 0)
+      fields.push({
+        field: `groupMappings.${i}.roleKey`,
+        message: `the mapping “${m.group}” → ${role.key} grants permissions you do not hold (${missing.join(", ")})`,
+      });
+  }
+  if (fields.length > 0) {
+    throw new AppError(
+      "forbidden",
+      `You cannot grant a role through SSO group mappings that you could not give directly: ${fields.map((f) => f.message).join("; ")}.`,
+      { fields },
+    );
+  }
+}
+
 export async function updateSettings(
   p: Principal,
   input: UpdateSettingsInput,
@@ -172,6 +202,7 @@ export async function updateSettings(
           { fields },
         );
       }
+      await assertMappingsGrantable(w, p, mappings);
       await w.replaceGroupMappings(mappings);
       from.groupMappings = before.groupMappings;
       to.groupMappings = mappings;

@@ -1,3 +1,4 @@
+import { assertMayGrantTeamRead } from "@/lib/authz";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
 import type { UseCaseContext } from "./common";
@@ -8,7 +9,8 @@ import type { PersonDto } from "./types";
 /**
  * PUT /api/admin/teams/{id}/managers/{userId}. Idempotent. A manager needs a role with
  * `conversation.read.team` to open the team's conversations; one without it is still assigned,
- * and the answer says so (`canReadTeam: false`) for the console to warn.
+ * and the answer says so (`canReadTeam: false`) for the console to warn. Only someone who may read
+ * the team's conversations may hand that read out (lib/authz `mayGrantTeamRead`).
  */
 export async function addTeamManager(
   p: Principal,
@@ -17,6 +19,7 @@ export async function addTeamManager(
 ): Promise<PersonDto> {
   return withTeamAndPerson(p, input, ctx, async (w, team, user) => {
     if (!(await w.isManager(team.id, user.id))) {
+      assertMayGrantTeamRead(p, team, `make ${user.email} a manager of “${team.name}”`);
       if (user.disabledAt)
         throw new AppError(
           "conflict",

@@ -3,13 +3,11 @@ import { db } from "@/lib/db";
 import type { AdminWriter, PersonRecord, UserChange } from "@/lib/db/repositories/admin";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
+import { assertMayGrant, GUARDED_ROLE, missingGrants } from "@/lib/authz";
 import {
-  assertMayGrant,
   checkedId,
-  GUARDED_ROLE,
   Id,
   invalidField,
-  missingPermissions,
   parseInput,
   permissionsOfRole,
   requirePermission,
@@ -47,7 +45,7 @@ export async function applyUserChange(
   patch: { role?: string; teamId?: string | null; disabled?: boolean },
 ): Promise<void> {
   // Whoever holds permissions the actor lacks is out of the actor's reach (an admin reaches all).
-  const beyond = missingPermissions(
+  const beyond = missingGrants(
     p,
     permissionsOfRole({ key: before.role, permissions: before.rolePermissions }),
   );
@@ -66,7 +64,7 @@ export async function applyUserChange(
   if (patch.role !== undefined && patch.role !== before.role) {
     const role = await w.findRole(patch.role);
     if (!role) throw invalidField("role", `no role “${patch.role}” in this organization`);
-    assertMayGrant(p, permissionsOfRole(role), `the role “${role.name}”`);
+    assertMayGrant(p, permissionsOfRole(role), `the role “${role.name}”`, { field: "role" });
     change.role = role.key;
     events.push(["user.role_changed", target, { email: before.email, from: before.role, to: role.key }]);
   }

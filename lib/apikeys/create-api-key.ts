@@ -1,4 +1,5 @@
 import { generateApiKey } from "@/lib/auth/api-key-format";
+import { assertMayGrantScopes } from "@/lib/authz";
 import { db } from "@/lib/db";
 import type { Principal } from "@/lib/principal";
 import { authorizeKeyManagement } from "./access";
@@ -20,6 +21,9 @@ export async function createApiKey(
   const parsed = CreateApiKeySchema.safeParse(input);
   if (!parsed.success) throw AppError.fromZod(parsed.error);
   const { name, scopes, expiresInDays } = parsed.data;
+  // A key acts with the intersection of its scopes and its owner's role: a scope the role cannot
+  // back is refused here rather than stored as a permission the key seems to have.
+  assertMayGrantScopes(p, scopes);
   const now = opts.now ?? new Date();
   const expiresAt = expiresInDays ? new Date(now.getTime() + expiresInDays * DAY_MS) : null;
 
