@@ -40,7 +40,7 @@ async function oneTurn(p: Principal): Promise<number> {
   const id = randomUUID();
   const t0 = performance.now();
   const turn = await runChatTurn(p, { id, message: { id: randomUUID(), role: "user", parts: [{ type: "text", text: "Summarise the Q3 plan in three bullets" }] } }, { requestId: randomUUID() });
-  const reader = turn.stream.getReader();
+  const reader = turn.chunks().getReader();
   while (!(await reader.read()).done) {
     /* drain */
   }

@@ -53,6 +53,9 @@ export function ChatView({
     id,
     messages: initialMessages,
     transport,
+    // Re-render (and re-parse the reply's Markdown) at most every 50 ms, however fast frames
+    // arrive: a long reply stays smooth without a render per frame.
+    throttle: 50,
     // Also called when the request failed: a rejected message (413, 401, …) stored nothing, so
     // there is no conversation to point the URL at; a stream that failed after it started is
     // announced by the error effect below.

@@ -355,7 +355,7 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
       },
       { requestId },
     );
-    const reader = tr.stream.getReader();
+    const reader = tr.chunks().getReader();
     while (!(await reader.read()).done) {
       /* drain */
     }

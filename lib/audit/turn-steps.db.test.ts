@@ -39,7 +39,7 @@ async function turn(text: string, conversationId = `steps-${Math.random().toStri
   const requestId = `req-${Math.random().toString(36).slice(2, 10)}`;
   const started = Date.now();
   const tr = await runChatTurn(alice, { id: conversationId, message: { id: `${conversationId}-m`, role: "user", parts: [{ type: "text", text }] } }, { requestId });
-  const reader = tr.stream.getReader();
+  const reader = tr.chunks().getReader();
   while (!(await reader.read()).done) {
     /* drain */
   }

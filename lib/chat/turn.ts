@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { convertToModelMessages, isStepCount, streamText, toUIMessageStream, type ToolSet, type UIMessageChunk } from "ai";
+import { convertToModelMessages, isStepCount, streamText, type UIMessageChunk } from "ai";
 import { toolsForTurn } from "@/lib/agents/tools";
 import { observeModelCalls } from "@/lib/models/observe";
 import { env } from "@/lib/config/env";
@@ -12,7 +12,8 @@ import { messageText, titleFrom, type ChatRequest } from "./schema";
 import { turnEmitter } from "./turn-events";
 import { logger } from "@/lib/observability/logger";
 import type { ServerTiming } from "@/lib/observability/server-timing";
-import { forModel, type EnclaveUIMessage, type MessageMetadata } from "./ui-messages";
+import { createReplyStream } from "./reply-stream";
+import { forModel, type MessageMetadata } from "./ui-messages";
 
 const INSTRUCTIONS =
   "You are Enclave, an assistant inside a company's private AI workspace. Answer clearly and concisely in Markdown. " +
@@ -33,8 +34,13 @@ export interface ChatTurn {
   assistantMessageId: string;
   createdConversation: boolean;
   modelLabel: string;
-  /** The reply as AI SDK UI message chunks; cancelling it stops the model call. */
-  stream: ReadableStream<UIMessageChunk<MessageMetadata>>;
+  /**
+   * The reply, read once, in one of two forms: SSE bytes in the AI SDK's UI message stream
+   * protocol (the browser) or the UI message chunks (the OpenAI-compatible door). Cancelling it
+   * stops the model call.
+   */
+  sse(): ReadableStream<Uint8Array>;
+  chunks(): ReadableStream<UIMessageChunk<MessageMetadata>>;
   /** Settles once the reply is stored in its final state (complete, interrupted or error). */
   done: Promise<TurnOutcome>;
 }
@@ -94,7 +100,6 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   const timer = setTimeout(() => abort.abort(TIMEOUT), e.MODEL_TIMEOUT_MS);
 
   let failure: ModelFailure | undefined;
-  let usage: { inputTokens?: number; outputTokens?: number } = {};
   let resolveDone!: (o: TurnOutcome) => void;
   const done = new Promise<TurnOutcome>((r) => (resolveDone = r));
 
@@ -138,30 +143,29 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     },
   });
 
-  const ui = toUIMessageStream<ToolSet, EnclaveUIMessage>({
-    stream: result.stream,
-    generateMessageId: () => assistantMessageId,
-    messageMetadata: ({ part }) => {
-      if (part.type === "start") return { status: "streaming", model: choice.label, createdAt: new Date(now + 1).toISOString() };
-      if (part.type === "finish") {
-        usage = { inputTokens: part.totalUsage.inputTokens, outputTokens: part.totalUsage.outputTokens };
-        return { status: "complete", model: choice.label, ...usage };
-      }
-      return undefined;
-    },
-    onError: (error) => {
-      // Called again with its own wrapped result; the first, original error is the one to explain.
+  const reply = createReplyStream({
+    source: result.stream,
+    messageId: assistantMessageId,
+    tools,
+    startMetadata: () => ({ status: "streaming", model: choice.label, createdAt: new Date(now + 1).toISOString() }),
+    finishMetadata: (u) => ({ status: "complete", model: choice.label, ...u }),
+    errorText: (error) => {
+      // The first, original error is the one to explain; later ones wrap it.
       failure ??= describeModelFailure(error, { timedOut: abort.signal.reason === TIMEOUT });
       return failure.message;
     },
-    onEnd: async ({ responseMessage, outcome, isCancelled }) => {
+    // A timeout would otherwise end the stream with a bare abort and tell the browser nothing.
+    abortText: () => (abort.signal.reason === TIMEOUT ? describeModelFailure(null, { timedOut: true }).message : undefined),
+    onFirstText: () =>
+      emit("first_token", { latencyMs: Date.now() - turnStarted, data: { provider: choice.provider, model: choice.modelId } }),
+    onCancel: (reason) => abort.abort(reason),
+    stallMs: e.STREAM_STALL_TIMEOUT_MS,
+    onEnd: async ({ outcome, parts, text: replyText, usage }) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onCallerGone);
-      const parts = storableParts(responseMessage.parts);
-      const replyText = parts.flatMap((p) => (p.type === "text" ? [(p as { text: string }).text] : [])).join("");
       let status: TurnOutcome["status"];
       let error: string | null = null;
-      if (outcome.status === "completed" && !isCancelled && !failure) {
+      if (outcome.status === "completed" && !failure) {
         status = "complete";
       } else if (failure || outcome.status === "failed") {
         failure ??= describeModelFailure(outcome.status === "failed" ? outcome.error : undefined);
@@ -169,7 +173,12 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
         error = failure.message;
       } else {
         status = "interrupted";
-        error = abort.signal.reason === TIMEOUT ? describeModelFailure(null, { timedOut: true }).message : "Stopped before the reply finished.";
+        error =
+          abort.signal.reason === TIMEOUT
+            ? describeModelFailure(null, { timedOut: true }).message
+            : outcome.status === "stalled"
+              ? "The connection was too slow to receive the reply, so it was stopped."
+              : "Stopped before the reply finished.";
       }
       try {
         await scoped.messages.finish(assistantMessageId, {
@@ -198,47 +207,13 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     },
   });
 
-  // Forward chunks ourselves so that a consumer cancelling (the browser went away) reliably
-  // aborts the model call, whatever the framework does with the request's own signal. A broken
-  // provider stream ends with an error chunk the client can show, not a torn connection.
-  const reader = ui.getReader();
-  // Ask for the first chunk now: the model call goes out while the framework is still sending
-  // the response headers, instead of waiting until the response body is first read.
-  let prefetched: ReturnType<typeof reader.read> | null = reader.read();
-  prefetched.catch(() => {}); // handled where it is awaited; never an unhandled rejection
-  let firstToken = false;
-  const stream = new ReadableStream<UIMessageChunk<MessageMetadata>>({
-    async pull(controller) {
-      try {
-        const next = prefetched ?? reader.read();
-        prefetched = null;
-        const { value, done: end } = await next;
-        if (end) controller.close();
-        else {
-          if (!firstToken && value.type === "text-delta") {
-            firstToken = true;
-            emit("first_token", { latencyMs: Date.now() - turnStarted, data: { provider: choice.provider, model: choice.modelId } });
-          }
-          controller.enqueue(value);
-        }
-      } catch (err) {
-        failure ??= describeModelFailure(err, { timedOut: abort.signal.reason === TIMEOUT });
-        controller.enqueue({ type: "error", errorText: failure.message });
-        controller.close();
-      }
-    },
-    // Not awaited: a cancel that waits on upstream clean-up makes Next log "failed to pipe".
-    cancel(reason) {
-      abort.abort(reason ?? "stream cancelled");
-      reader.cancel(reason).catch(() => {});
-    },
-  });
   return {
     conversationId: req.id,
     assistantMessageId,
     createdConversation: started.createdConversation,
     modelLabel: choice.label,
-    stream,
+    sse: () => reply.sse(),
+    chunks: () => reply.chunks(),
     done,
   };
 }
@@ -294,23 +269,4 @@ async function prepareTurn(principal: Principal, req: ChatRequest, text: string,
   const messages = await convertToModelMessages(forModel(context));
 
   return { scoped, choice, assistantMessageId, now, started, messages };
-}
-
-/**
- * What of a reply is kept: its text and its finished tool calls (name, input, output), so a
- * reload shows what the assistant did. Streaming state markers are dropped.
- */
-function storableParts(parts: EnclaveUIMessage["parts"]): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  for (const p of parts) {
-    if (p.type === "text") {
-      if (p.text.length > 0) out.push({ type: "text", text: p.text });
-    } else if (p.type.startsWith("tool-") && "toolCallId" in p) {
-      const t = p as { type: string; toolCallId: string; state?: string; input?: unknown; output?: unknown; errorText?: string };
-      if (t.state === "output-available" || t.state === "output-error") {
-        out.push({ type: t.type, toolCallId: t.toolCallId, state: t.state, input: t.input, output: t.output, errorText: t.errorText });
-      }
-    }
-  }
-  return out;
 }

@@ -30,6 +30,9 @@ const EnvSchema = z.object({
   MODEL_LARGE: z.string().min(1).optional(),
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  // A client whose unread backlog stays full this long (it reads too slowly, or not at all) is
+  // dropped and the reply is stored as interrupted: server memory never grows for a stuck reader.
+  STREAM_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   OFFLINE_MODEL_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(15),
   // Built-in tools offered to the model in chat; "none" for models that cannot call tools.
   CHAT_TOOLS: z

@@ -178,7 +178,7 @@ async function chatTurn(text: string): Promise<void> {
     { id, message: { id: `${id}-m`, role: "user", parts: [{ type: "text", text }] } },
     { requestId: `req-${id}` },
   );
-  const reader = turn.stream.getReader();
+  const reader = turn.chunks().getReader();
   while (!(await reader.read()).done) {
     /* drain */
   }

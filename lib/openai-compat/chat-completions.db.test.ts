@@ -108,7 +108,8 @@ describe(`OpenAI-compatible chat completions (${process.env.ENCLAVE_TEST_DB})`, 
     expect(chunks[0]!.choices[0]!.delta).toEqual({ role: "assistant", content: "" });
     const text = chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
     expect(text).toMatch(/offline model/i);
-    expect(chunks.filter((c) => c.choices[0]?.delta.content).length).toBeGreaterThan(3);
+    // The first token goes out alone; the rest, produced together, are merged into larger deltas.
+    expect(chunks.filter((c) => c.choices[0]?.delta.content).length).toBeGreaterThanOrEqual(2);
     expect(chunks.at(-2)!.choices[0]).toMatchObject({ delta: {}, finish_reason: "stop" });
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) } });
     const rows = await messages(res.headers.get(CONVERSATION_HEADER)!);

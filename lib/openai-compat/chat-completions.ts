@@ -50,7 +50,7 @@ export async function createChatCompletion(p: Principal, body: unknown, opts: Co
   const headers = { [CONVERSATION_HEADER]: turn.conversationId };
 
   if (req.stream) {
-    return new Response(toSseStream(turn.stream, translator), {
+    return new Response(toSseStream(turn.chunks(), translator), {
       headers: {
         ...headers,
         "content-type": "text/event-stream; charset=utf-8",
@@ -62,7 +62,7 @@ export async function createChatCompletion(p: Principal, body: unknown, opts: Co
     });
   }
 
-  const reader = turn.stream.getReader();
+  const reader = turn.chunks().getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

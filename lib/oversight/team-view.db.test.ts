@@ -20,7 +20,7 @@ const WHY = "Customer complaint #4821 about the quote sent on 12 Nov";
 async function converse(p: Principal, text: string): Promise<string> {
   const id = `tv-${p.email.split("@")[0]}-${Math.random().toString(36).slice(2, 8)}`;
   const turn = await runChatTurn(p, { id, message: { id: `${id}-m`, role: "user", parts: [{ type: "text", text }] } }, { requestId: "t" });
-  const reader = turn.stream.getReader();
+  const reader = turn.chunks().getReader();
   while (!(await reader.read()).done) {
     /* drain */
   }

@@ -1,4 +1,4 @@
-import { createUIMessageStreamResponse } from "ai";
+import { UI_MESSAGE_STREAM_HEADERS } from "ai";
 import { ChatRequestSchema } from "@/lib/chat/schema";
 import { runChatTurn } from "@/lib/chat/turn";
 import { env } from "@/lib/config/env";
@@ -16,11 +16,12 @@ export const POST = withPrincipal(
     const turn = await timing.measure("turn", () =>
       runChatTurn(principal, body, { requestId, signal: req.signal, timing }),
     );
-    return createUIMessageStreamResponse({
-      stream: turn.stream,
-      // no-transform keeps Next's gzip off this stream: compressing SSE holds tokens back in the
-      // compressor's buffer and costs CPU on every chunk.
+    // The turn encodes its own SSE in one stream stage (see lib/chat/reply-stream.ts).
+    return new Response(turn.sse(), {
       headers: {
+        ...UI_MESSAGE_STREAM_HEADERS,
+        // no-transform keeps Next's gzip off this stream: compressing SSE holds tokens back in the
+        // compressor's buffer and costs CPU on every chunk.
         "cache-control": "no-cache, no-transform",
         "x-conversation-id": turn.conversationId,
         "x-request-id": requestId,
