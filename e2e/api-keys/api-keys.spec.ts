@@ -25,7 +25,7 @@ test.describe("API keys in settings", () => {
     // The scope choices come with their descriptions from the catalog.
     await expect(keys.scopeCheckbox("chat")).toBeChecked();
     await expect(keys.scopeCheckbox("read")).not.toBeChecked();
-    await expect(page.getByText("Chat through the API (and read the resulting conversations).")).toBeVisible();
+    await expect(page.getByText("Chat through the API (and read, rename and delete the resulting conversations).")).toBeVisible();
 
     const { key, prefix } = await keys.create(name, { expiry: "In 30 days" });
     await expect(keys.newKeyValue).toBeFocused();

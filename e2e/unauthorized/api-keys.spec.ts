@@ -38,3 +38,33 @@ test("alice's API keys are hers alone", async ({ sessionFor, request }) => {
   expect(body.error.type).toBeTruthy();
   expect(await jsonOf(await frank.page.request.get(`/api/conversations/${frankConversation}/messages`))).toEqual(before);
 });
+
+/**
+ * Reading is not writing: a `read` key reads alice's conversation but may neither rename nor
+ * delete it (403, the scope does not hold conversation.write.own), and the conversation is
+ * unchanged afterwards. Her browser session still can.
+ */
+test("a read-only key cannot rename or delete its owner's conversation", async ({ sessionFor, request }) => {
+  const alice = await sessionFor(USERS.alice.email);
+  await alice.sendAndWaitForReply(`Read-only probe ${crypto.randomUUID().slice(0, 8)}`);
+  const id = alice.conversationId();
+  const created = await alice.page.request.post("/api/keys", { data: { name: `reader ${crypto.randomUUID().slice(0, 6)}`, scopes: ["read"] } });
+  expect(created.status()).toBe(201);
+  const { key } = (await created.json()) as { key: string };
+  const headers = { authorization: `Bearer ${key}` };
+  const snapshot = async () => ({
+    conversation: await jsonOf(await alice.page.request.get(`/api/conversations/${id}`)),
+    messages: await jsonOf(await alice.page.request.get(`/api/conversations/${id}/messages`)),
+  });
+
+  // The key reads it…
+  expect(((await jsonOf(await request.get(`/api/conversations/${id}`, { headers }))) as { id: string }).id).toBe(id);
+  // …but cannot change it.
+  const refused = { status: 403, code: "forbidden" };
+  await expectRefusedAndUnchanged({ snapshot, ...refused, attempt: () => request.patch(`/api/conversations/${id}`, { headers, data: { title: "renamed by a read key" } }) });
+  await expectRefusedAndUnchanged({ snapshot, ...refused, attempt: () => request.delete(`/api/conversations/${id}`, { headers }) });
+
+  // The owner's session can: writing is hers, not the key's.
+  const renamed = await alice.page.request.patch(`/api/conversations/${id}`, { data: { title: "Renamed by alice" } });
+  expect(((await jsonOf(renamed)) as { title: string }).title).toBe("Renamed by alice");
+});

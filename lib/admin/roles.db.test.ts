@@ -48,6 +48,7 @@ describe(`admin roles (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(roles.find((r) => r.key === "member")!.permissions).toEqual([
       "chat.send",
       "conversation.read.own",
+      "conversation.write.own",
       "apikey.manage.own",
     ]);
   });

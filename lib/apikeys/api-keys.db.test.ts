@@ -114,10 +114,11 @@ describe(`personal API keys (${process.env.ENCLAVE_TEST_DB})`, () => {
       const read = await createApiKey(alice, { name: "read", scopes: ["read"] });
       const pc = await principalForApiKey(chat.key);
       expect(pc).toMatchObject({ userId: alice.userId, orgId: alice.orgId, via: "apikey", apiKeyId: chat.id });
-      expect([...pc!.permissions].sort()).toEqual(["chat.send", "conversation.read.own"]);
+      expect([...pc!.permissions].sort()).toEqual(["chat.send", "conversation.read.own", "conversation.write.own"]);
       const pr = await principalForApiKey(read.key);
       expect([...pr!.permissions]).toEqual(["conversation.read.own"]);
       expect(pr!.permissions.has("chat.send")).toBe(false);
+      expect(pr!.permissions.has("conversation.write.own")).toBe(false);
       expect(pr!.permissions.has("apikey.manage.own")).toBe(false);
     });
 

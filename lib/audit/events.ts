@@ -34,6 +34,8 @@ export const AuditAction = z.enum([
   "role.deleted",
   "org.settings_changed",
   "conversation.viewed",
+  "conversation.renamed",
+  "conversation.deleted",
   "apikey.created",
   "apikey.revoked",
 ]);

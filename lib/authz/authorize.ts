@@ -37,6 +37,7 @@ export function can(p: Principal, permission: Permission, resource?: Resource): 
   if (resource.orgId !== p.orgId) return false;
   switch (permission) {
     case "conversation.read.own":
+    case "conversation.write.own":
       return resource.userId === p.userId;
     case "conversation.read.team":
       return resource.teamId !== null && p.managedTeamIds.includes(resource.teamId) && resource.userId !== p.userId;

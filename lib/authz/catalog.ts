@@ -20,7 +20,8 @@ const EVERYONE: readonly BuiltInRole[] = BUILT_IN_ROLES;
 
 export const PERMISSIONS = [
   { id: "chat.send", description: "Chat with the agents in their own conversations.", roles: EVERYONE },
-  { id: "conversation.read.own", description: "List, read, rename and delete their own conversations.", roles: EVERYONE },
+  { id: "conversation.read.own", description: "List and read their own conversations.", roles: EVERYONE },
+  { id: "conversation.write.own", description: "Rename and delete their own conversations.", roles: EVERYONE },
   {
     id: "conversation.read.team",
     description: "Open a conversation of a member of a team they manage, read-only, after giving a justification the owner can see.",
@@ -81,10 +82,13 @@ export function builtInPermissions(role: BuiltInRole): ReadonlySet<Permission> {
  */
 export const API_KEY_SCOPES = {
   chat: {
-    description: "Chat through the API (and read the resulting conversations).",
-    permissions: ["chat.send", "conversation.read.own"],
+    description: "Chat through the API (and read, rename and delete the resulting conversations).",
+    permissions: ["chat.send", "conversation.read.own", "conversation.write.own"],
   },
-  read: { description: "Read their own conversations only.", permissions: ["conversation.read.own"] },
+  read: {
+    description: "Read their own conversations only (not rename or delete them).",
+    permissions: ["conversation.read.own"],
+  },
 } as const satisfies Record<string, { description: string; permissions: readonly Permission[] }>;
 
 export type ApiKeyScope = keyof typeof API_KEY_SCOPES;

@@ -74,7 +74,7 @@ describe("who may grant what (lib/authz grants)", () => {
     expect(missingScopePermissions(principal("member"), ["chat", "read"])).toEqual([]);
     const reader = principal("custom", ["conversation.read.own", "apikey.manage.own"]);
     expect(missingScopePermissions(reader, ["read"])).toEqual([]);
-    expect(missingScopePermissions(reader, ["chat", "read"]).map((s) => [s.scope, s.missing])).toEqual([["chat", ["chat.send"]]]);
+    expect(missingScopePermissions(reader, ["chat", "read"]).map((s) => [s.scope, s.missing])).toEqual([["chat", ["chat.send", "conversation.write.own"]]]);
     const e = thrown(() => assertMayGrantScopes(reader, ["chat"]));
     expect(e?.code).toBe("forbidden");
     expect(e?.fields?.[0]?.field).toBe("scopes");

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { db, type ConversationSummary, type Page } from "@/lib/db";
+import { authorize } from "@/lib/authz";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
 import { ClientId } from "@/lib/chat/schema";
@@ -48,14 +49,22 @@ export async function getConversation(p: Principal, id: string): Promise<Convers
   return dto(c);
 }
 
-export async function renameConversation(p: Principal, id: string, title: string): Promise<ConversationDto> {
-  const c = await db.for(p).conversations.rename(checkedId(id), title);
+/** Rename and delete need `conversation.write.own` (a `read` API key lacks it) and are audited. */
+export async function renameConversation(
+  p: Principal,
+  id: string,
+  title: string,
+  opts: { requestId?: string } = {},
+): Promise<ConversationDto> {
+  authorize(p, "conversation.write.own", undefined, { reveal: true });
+  const c = await db.for(p).conversations.rename(checkedId(id), title, opts);
   if (!c) throw AppError.notFound("Conversation");
   return dto(c);
 }
 
-export async function deleteConversation(p: Principal, id: string): Promise<void> {
-  if (!(await db.for(p).conversations.remove(checkedId(id)))) throw AppError.notFound("Conversation");
+export async function deleteConversation(p: Principal, id: string, opts: { requestId?: string } = {}): Promise<void> {
+  authorize(p, "conversation.write.own", undefined, { reveal: true });
+  if (!(await db.for(p).conversations.remove(checkedId(id), opts))) throw AppError.notFound("Conversation");
 }
 
 export async function getConversationWithMessages(

@@ -3,7 +3,16 @@ import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
-import { BUILT_IN_ROLES, type BuiltInRole, builtInPermissions, type Permission } from "@/lib/authz";
+import { generateApiKey } from "@/lib/auth/api-key-format";
+import {
+  API_KEY_SCOPE_IDS,
+  BUILT_IN_ROLES,
+  type ApiKeyScope,
+  type BuiltInRole,
+  builtInPermissions,
+  effectivePermissions,
+  type Permission,
+} from "@/lib/authz";
 import { resetEnvCache } from "@/lib/config/env";
 import { unsafeCreateSession } from "@/lib/db/identity";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
@@ -60,13 +69,13 @@ const FIXTURES: Record<string, Fixture> = {
     ok: 200,
   },
   "PATCH /api/conversations/[id]": {
-    requires: "conversation.read.own",
+    requires: "conversation.write.own",
     params: (c) => ({ id: c.ownConversation }),
     body: () => ({ title: "Renamed" }),
     ok: 200,
   },
   "DELETE /api/conversations/[id]": {
-    requires: "conversation.read.own",
+    requires: "conversation.write.own",
     params: (c) => ({ id: c.ownConversation }),
     ok: 204,
   },
@@ -216,13 +225,16 @@ async function loadRoutes(): Promise<Route[]> {
   return out;
 }
 
-function expected(route: Route, role: BuiltInRole | null, ok: number): number {
+function expected(route: Route, role: BuiltInRole | null, ok: number, apiKeyScope?: ApiKeyScope): number {
   const access = route.handler.access;
   if (access.kind === "public") return ok;
   if (role === null) return 401;
   if (access.permission === "signed-in") return ok;
   const needs = typeof access.permission === "string" ? [access.permission] : access.permission;
-  const held = needs.some((p) => builtInPermissions(role).has(p));
+  const permissions = apiKeyScope
+    ? effectivePermissions({ role, customRolePermissions: [], apiKeyScopes: [apiKeyScope] })
+    : builtInPermissions(role);
+  const held = needs.some((p) => permissions.has(p));
   return held ? ok : access.reveal ? 403 : 404;
 }
 
@@ -254,6 +266,14 @@ async function ownConversation(email: string): Promise<string> {
   const id = `matrix-${randomUUID()}`;
   await t.db.prisma.conversation.create({ data: { id, orgId: u.orgId, userId: u.id, title: "Matrix" } });
   return id;
+}
+
+/** A real, live key of this user with one scope: the full key, to send as a Bearer token. */
+async function liveApiKey(email: string, scope: ApiKeyScope): Promise<string> {
+  const u = await t.db.prisma.user.findUniqueOrThrow({ where: { email } });
+  const { key, prefix, hash } = generateApiKey();
+  await t.db.prisma.apiKey.create({ data: { orgId: u.orgId, userId: u.id, name: `matrix ${scope}`, prefix, hash, scopes: [scope] } });
+  return key;
 }
 
 async function ownApiKey(email: string): Promise<string> {
@@ -308,6 +328,7 @@ async function call(
   fixture: Fixture,
   ctx: Ctx | null,
   cookie: string | null,
+  authorization?: string,
 ): Promise<Response> {
   const params =
     ctx && fixture.params
@@ -336,6 +357,7 @@ async function call(
         : undefined;
   const headers: Record<string, string> = {};
   if (cookie) headers.cookie = cookie;
+  if (authorization) headers.authorization = authorization;
   if (body) headers["content-type"] = "application/json";
   const res = await route.handler(new Request(url, { method: route.method, headers, body }), {
     params: Promise.resolve(params),
@@ -402,6 +424,30 @@ describe(`permission matrix: every route × every built-in role (${process.env.E
           mismatches.push(`${route.key} as ${role ?? "anonymous"}: got ${res.status}, want ${want}`);
         if (res.status >= 400) {
           expect(res.headers.get("content-type"), `${route.key} error body is JSON`).toMatch(/json/);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it("each API key scope narrows its owner's role exactly as the catalog says; a refusal changes nothing", { timeout: 120_000 }, async () => {
+    // The owner is an admin, who holds every permission a scope names: what a key may not do is the scope's doing.
+    const role: BuiltInRole = "admin";
+    const email = ROLE_USER[role];
+    const mismatches: string[] = [];
+    for (const scope of API_KEY_SCOPE_IDS) {
+      const key = await liveApiKey(email, scope);
+      for (const route of routes) {
+        const fixture = FIXTURES[route.key];
+        if (!fixture) continue;
+        const ctx: Ctx = { role, email, ownConversation: await ownConversation(email), ownApiKey: await ownApiKey(email), ...(await adminScratch()) };
+        const res = await call(route, fixture, ctx, null, `Bearer ${key}`);
+        const want = expected(route, role, fixture.ok, scope);
+        if (res.status !== want) mismatches.push(`${route.key} with a "${scope}" key: got ${res.status}, want ${want}`);
+        if (res.status >= 400) {
+          expect(res.headers.get("content-type"), `${route.key} error body is JSON`).toMatch(/json/);
+          const conversation = await t.db.prisma.conversation.findUnique({ where: { id: ctx.ownConversation } });
+          expect(conversation?.title, `${route.key} refused to a "${scope}" key left the conversation as it was`).toBe("Matrix");
         }
       }
     }

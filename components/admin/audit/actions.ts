@@ -33,6 +33,8 @@ export const ACTION_LABELS = {
   "role.deleted": "Role deleted",
   "org.settings_changed": "Org settings changed",
   "conversation.viewed": "Conversation viewed",
+  "conversation.renamed": "Conversation renamed",
+  "conversation.deleted": "Conversation deleted",
   "apikey.created": "API key created",
   "apikey.revoked": "API key revoked",
 } as const satisfies Record<AuditAction, string>;
@@ -61,7 +63,13 @@ export const ACTION_GROUPS: readonly ActionGroup[] = [
     allLabel: "All admin changes",
     prefixes: ["user.", "team.", "role.", "org."],
   },
-  { label: "Views", value: "conversation.", allLabel: "All justified views", prefixes: ["conversation."] },
+  { label: "Views", value: "conversation.viewed", allLabel: "All justified views", prefixes: ["conversation.viewed"] },
+  {
+    label: "Conversations",
+    value: "conversation.renamed,conversation.deleted",
+    allLabel: "All conversation renames and deletions",
+    prefixes: ["conversation.renamed", "conversation.deleted"],
+  },
   { label: "Keys", value: "apikey.", allLabel: "All API key events", prefixes: ["apikey."] },
   { label: "Audit", value: "audit.", allLabel: "All audit-trail events", prefixes: ["audit."] },
 ];

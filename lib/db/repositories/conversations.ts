@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
+import { sha256 } from "@/lib/audit/canonical";
+import { contentFor, type ContentPolicy } from "@/lib/audit/redact";
+import { actorOf, auditContentPolicy, writeAudit } from "../audit";
 import { getPrisma } from "../database";
 import { ownerScope } from "../scope";
 import type { ConversationSummary, Page } from "../types";
@@ -22,6 +25,12 @@ function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
       fields: [{ field: "cursor", message: "not a cursor this API issued" }],
     });
   }
+}
+
+/** Titles as the org's audit content policy allows them (none under "hashes"). */
+function titleContent(policy: ContentPolicy, titles: Record<string, string>): Record<string, string> | null {
+  if (policy === "hashes") return null;
+  return Object.fromEntries(Object.entries(titles).map(([k, v]) => [k, contentFor(policy, v) ?? ""]));
 }
 
 export function conversationRepository(p: Principal) {
@@ -57,18 +66,56 @@ export function conversationRepository(p: Principal) {
       return prisma.conversation.findFirst({ where: { id, ...scope }, select });
     },
 
-    async rename(id: string, title: string): Promise<ConversationSummary | null> {
+    /**
+     * Renames one of my conversations; the audit event is written in the same transaction. The
+     * titles are what the user wrote: the event keeps their hashes, and their text only as the
+     * org's content policy allows (never in `data`, which every audit reader sees).
+     */
+    async rename(id: string, title: string, opts: { requestId?: string } = {}): Promise<ConversationSummary | null> {
       const prisma = await getPrisma();
-      // updateMany lets the scope sit in the WHERE clause; update() only accepts unique keys.
-      const { count } = await prisma.conversation.updateMany({ where: { id, ...scope }, data: { title } });
-      if (count === 0) return null;
-      return prisma.conversation.findFirst({ where: { id, ...scope }, select });
+      const policy = await auditContentPolicy(p.orgId);
+      return prisma.$transaction(async (tx) => {
+        const before = await tx.conversation.findFirst({ where: { id, ...scope }, select });
+        if (!before) return null;
+        if (before.title === title) return before;
+        // updateMany lets the scope sit in the WHERE clause; update() only accepts unique keys.
+        const { count } = await tx.conversation.updateMany({ where: { id, ...scope }, data: { title } });
+        if (count === 0) return null;
+        await writeAudit(tx, {
+          ...actorOf(p, opts.requestId),
+          action: "conversation.renamed",
+          target: { type: "conversation", id },
+          inputHash: sha256(before.title),
+          outputHash: sha256(title),
+          content: titleContent(policy, { from: before.title, to: title }),
+          data: { via: p.via },
+        });
+        return tx.conversation.findFirst({ where: { id, ...scope }, select });
+      });
     },
 
-    async remove(id: string): Promise<boolean> {
+    /** Deletes one of my conversations (and its messages), with its audit event in the same transaction. */
+    async remove(id: string, opts: { requestId?: string } = {}): Promise<boolean> {
       const prisma = await getPrisma();
-      const { count } = await prisma.conversation.deleteMany({ where: { id, ...scope } });
-      return count > 0;
+      const policy = await auditContentPolicy(p.orgId);
+      return prisma.$transaction(async (tx) => {
+        const before = await tx.conversation.findFirst({
+          where: { id, ...scope },
+          select: { title: true, createdAt: true, _count: { select: { messages: true } } },
+        });
+        if (!before) return false;
+        const { count } = await tx.conversation.deleteMany({ where: { id, ...scope } });
+        if (count === 0) return false;
+        await writeAudit(tx, {
+          ...actorOf(p, opts.requestId),
+          action: "conversation.deleted",
+          target: { type: "conversation", id },
+          inputHash: sha256(before.title),
+          content: titleContent(policy, { title: before.title }),
+          data: { via: p.via, messages: before._count.messages, createdAt: before.createdAt.toISOString() },
+        });
+        return true;
+      });
     },
   };
 }

@@ -19,17 +19,19 @@ export const GET = withPrincipal<Params>(
 );
 
 export const PATCH = withPrincipal<Params>(
-  async (req, principal, { params }) => {
+  async (req, principal, { params, requestId }) => {
     const { title } = await readJsonBody(req, RenameSchema, { maxBytes: 4096 });
-    return json(await renameConversation(principal, params.id, title));
+    return json(await renameConversation(principal, params.id, title, { requestId }));
   },
-  { permission: "conversation.read.own" },
+  // The refusal does not depend on the id (checked before any lookup), so it may say why.
+  { permission: "conversation.write.own", reveal: true },
 );
 
 export const DELETE = withPrincipal<Params>(
-  async (_req, principal, { params }) => {
-    await deleteConversation(principal, params.id);
+  async (_req, principal, { params, requestId }) => {
+    await deleteConversation(principal, params.id, { requestId });
     return new Response(null, { status: 204 });
   },
-  { permission: "conversation.read.own" },
+  // The refusal does not depend on the id (checked before any lookup), so it may say why.
+  { permission: "conversation.write.own", reveal: true },
 );
