@@ -1,8 +1,8 @@
 /**
  * What Enclave adds before the first token, under load.
  *
- *   npm run bench:chat -- [--users 100] [--turns 5] [--db pglite|postgres]
- *                         [--token-ms 20] [--think-ms 1000] [--profile DIR] [--log info]
+ *   npm run bench:chat-load -- [--users 100] [--turns 5] [--db pglite|postgres]
+ *                              [--token-ms 20] [--think-ms 1000] [--profile DIR] [--log info]
  *
  * Starts the mock OpenAI server and a production Enclave server pointed at it, signs in N users,
  * then has them all chat at once: each user sends a turn, reads the whole streamed reply (the
