@@ -1,14 +1,16 @@
 /**
  * Where a streamed reply's CPU goes, outside Next.js and outside Enclave's own code.
  *
- *   npm run bench:stream-cpu -- [--concurrency 20] [--turns 6] [--token-ms 20]
+ *   npm run bench:stream-cpu -- [--concurrency 20] [--turns 6] [--token-ms 20] [--words 45]
  *
  * `bench:chat` shows that a server process saturates at a few dozen turns a second. This bench
  * splits that cost without any of Enclave in the way, all in one process against the mock model:
  *   1. the mock's side plus a plain `fetch` reading the raw SSE (the floor);
  *   2. the AI SDK pipeline every turn uses (streamText → toUIMessageStream with onEnd → the UI
  *      message SSE response), read to the end;
- *   3. the same with eight AsyncLocalStorage instances active, as under Next.js (which keeps
+ *   3. Enclave's reply stage instead (lib/chat/reply-stream.ts: one stream stage that merges text
+ *      deltas and encodes SSE once per frame), from the same streamText;
+ *   4. both with eight AsyncLocalStorage instances active, as under Next.js (which keeps
  *      several; Enclave adds one for the request context). On Node.js 20 every enabled
  *      AsyncLocalStorage runs a hook for every promise created, and web streams create several
  *      promises per chunk per stage.
@@ -18,6 +20,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createUIMessageStreamResponse, streamText, toUIMessageStream } from "ai";
 import { startMockOpenAI } from "../e2e/fixtures/mock-openai/server";
+import { createReplyStream } from "../lib/chat/reply-stream";
+import { coalesceTextDeltas } from "../lib/models/coalesce-text";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -25,9 +29,12 @@ for (let i = 2; i < process.argv.length; i += 2)
 const CONCURRENCY = Number(args.get("concurrency") ?? 20);
 const TURNS = Number(args.get("turns") ?? 6);
 const TOKEN_MS = Number(args.get("token-ms") ?? 20);
+// --words N: the mock replies with N word-sized tokens instead of its ~45-token echo.
+const WORDS = args.get("words") ? Number(args.get("words")) : null;
 const PROMPT =
   "How did the Q3 numbers compare with the plan for the northern region, which product lines grew fastest, " +
-  "what drove the churn we saw in September, and what should the sales team focus on next quarter to recover?";
+  "what drove the churn we saw in September, and what should the sales team focus on next quarter to recover?" +
+  (WORDS ? ` [[mock:reply=${Array.from({ length: WORDS }, (_, i) => `w${i}`).join(" ")}]]` : "");
 
 async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
   const reader = body.getReader();
@@ -57,6 +64,21 @@ async function main(): Promise<void> {
     await drain(createUIMessageStreamResponse({ stream: ui }).body!);
   };
 
+  const enclaveTurn = async () => {
+    const result = streamText({ model: coalesceTextDeltas(openai.chat("mock-large")), prompt: PROMPT });
+    const reply = createReplyStream({
+      source: result.stream,
+      messageId: "m",
+      startMetadata: () => ({ status: "streaming" }),
+      finishMetadata: (u) => ({ status: "complete", ...u }),
+      errorText: () => "failed",
+      onCancel: () => {},
+      onEnd: async () => {},
+      stallMs: 30_000,
+    });
+    await drain(reply.sse());
+  };
+
   /** CPU ms per turn with `concurrency` users each running `turns` turns back to back. */
   async function measure(turn: () => Promise<void>, stores: AsyncLocalStorage<number>[]): Promise<number> {
     const all = (n: number) =>
@@ -79,16 +101,20 @@ async function main(): Promise<void> {
   }
 
   console.log(
-    `\n${CONCURRENCY} concurrent turns, ${TURNS} each, ~45 tokens a reply ${TOKEN_MS} ms apart; CPU per turn:\n`,
+    `\n${CONCURRENCY} concurrent turns, ${TURNS} each, ${WORDS ?? "~45"} tokens a reply ${TOKEN_MS} ms apart, ${process.version}; CPU per turn:\n`,
   );
   const raw = await measure(rawTurn, []);
   console.log(`  mock model + raw fetch of the SSE          ${raw.toFixed(1).padStart(6)} ms`);
   const sdk = await measure(sdkTurn, []);
   console.log(`  AI SDK pipeline (minus the above)          ${(sdk - raw).toFixed(1).padStart(6)} ms`);
+  const ours = await measure(enclaveTurn, []);
+  console.log(`  Enclave reply stage instead (minus)        ${(ours - raw).toFixed(1).padStart(6)} ms`);
   // Created last: once enabled, a store's hook stays on for the whole process.
   const stores = Array.from({ length: 8 }, () => new AsyncLocalStorage<number>());
   const sdkAls = await measure(sdkTurn, stores);
   console.log(`  … with 8 AsyncLocalStorage active (minus)  ${(sdkAls - raw).toFixed(1).padStart(6)} ms`);
+  const oursAls = await measure(enclaveTurn, stores);
+  console.log(`  … Enclave reply stage, same (minus)        ${(oursAls - raw).toFixed(1).padStart(6)} ms`);
   await mock.close();
 }
 

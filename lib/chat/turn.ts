@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { convertToModelMessages, isStepCount, streamText, type UIMessageChunk } from "ai";
 import { toolsForTurn } from "@/lib/agents/tools";
+import { coalesceTextDeltas } from "@/lib/models/coalesce-text";
 import { observeModelCalls } from "@/lib/models/observe";
 import { env } from "@/lib/config/env";
 import { db, type MessageStatus, type StoredMessage } from "@/lib/db";
@@ -103,7 +104,8 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   let resolveDone!: (o: TurnOutcome) => void;
   const done = new Promise<TurnOutcome>((r) => (resolveDone = r));
 
-  const model = observeModelCalls(choice.model, (call) =>
+  // Deltas are merged where they leave the provider, so the SDK's pipeline runs per window, not per token.
+  const model = observeModelCalls(coalesceTextDeltas(choice.model, e.STREAM_COALESCE_MS), (call) =>
     emit("model_call", {
       at: call.startedAt,
       latencyMs: call.latencyMs,
@@ -160,6 +162,7 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
       emit("first_token", { latencyMs: Date.now() - turnStarted, data: { provider: choice.provider, model: choice.modelId } }),
     onCancel: (reason) => abort.abort(reason),
     stallMs: e.STREAM_STALL_TIMEOUT_MS,
+    coalesceMs: e.STREAM_COALESCE_MS,
     onEnd: async ({ outcome, parts, text: replyText, usage }) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onCallerGone);

@@ -2,6 +2,9 @@ import { z } from "zod";
 
 // Environment is a boundary like any other: parse it once, fail with a message naming the
 // variable, and let the rest of the code read typed values.
+/** How the server writes its log; lib/observability/logger.ts picks one when LOG_FORMAT is unset. */
+export const LOG_FORMATS = ["json", "pretty"] as const;
+
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
   .transform((v) => ["true", "1", "yes", "on"].includes(v));
@@ -33,6 +36,8 @@ const EnvSchema = z.object({
   // A client whose unread backlog stays full this long (it reads too slowly, or not at all) is
   // dropped and the reply is stored as interrupted: server memory never grows for a stuck reader.
   STREAM_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // Text deltas after a reply's first that arrive within this window go out as one (0: never merge).
+  STREAM_COALESCE_MS: z.coerce.number().int().min(0).max(200).default(20),
   OFFLINE_MODEL_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(15),
   // Built-in tools offered to the model in chat; "none" for models that cannot call tools.
   CHAT_TOOLS: z
@@ -50,6 +55,8 @@ const EnvSchema = z.object({
   MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(32 * 1024),
   HISTORY_MESSAGE_LIMIT: z.coerce.number().int().positive().default(100),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  // Unset: readable lines on a terminal, JSON lines otherwise (for log shippers).
+  LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
