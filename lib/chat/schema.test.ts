@@ -38,4 +38,14 @@ describe("chat request schema", () => {
     expect(titleFrom("x".repeat(200))).toHaveLength(78);
     expect(titleFrom("   ")).toBe("New conversation");
   });
+
+  it("cuts a long title between characters, never inside an emoji or a combined sequence", () => {
+    // 76 letters then emoji of 2 and 11 UTF-16 units: a cut at index 77 would split the first.
+    const title = titleFrom(`${"a".repeat(76)}😀👩‍👩‍👧‍👦${"b".repeat(20)}`);
+    expect(title).toBe(`${"a".repeat(76)}😀…`);
+    expect(title).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    const family = titleFrom("👩‍👩‍👧‍👦".repeat(100));
+    expect(family).toBe(`${"👩‍👩‍👧‍👦".repeat(77)}…`);
+    expect(titleFrom("é".normalize("NFD").repeat(80))).toBe("é".normalize("NFD").repeat(80));
+  });
 });

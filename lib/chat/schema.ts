@@ -41,5 +41,11 @@ export function titleFrom(text: string): string {
   const line = text.trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
   const clean = line.replace(/\s+/g, " ");
   if (!clean) return "New conversation";
-  return clean.length > 80 ? `${clean.slice(0, 77)}…` : clean;
+  if (clean.length <= 80) return clean;
+  // Cut between user-perceived characters, never inside an emoji or a combining sequence.
+  const graphemes = Array.from(segmenter.segment(clean), (g) => g.segment);
+  if (graphemes.length <= 80) return clean;
+  return `${graphemes.slice(0, 77).join("")}…`;
 }
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
