@@ -5,40 +5,67 @@ import { APICallError, RetryError } from "ai";
  * it never echoes provider URLs, keys or raw bodies.
  */
 export interface ModelFailure {
-  kind: "rate_limited" | "provider_error" | "unreachable" | "timeout" | "bad_request" | "auth" | "unknown";
+  kind: "rate_limited" | "provider_error" | "unreachable" | "stream_broken" | "timeout" | "bad_request" | "auth" | "unknown";
   message: string;
   status?: number;
+  /** The provider's Retry-After (or retry-after-ms), in seconds, when it sent one. */
+  retryAfterSeconds?: number;
 }
+
+export const TIMEOUT_MESSAGE = "The model took too long to answer. Your message is saved; retry in a moment.";
+const STREAM_BROKEN_MESSAGE = "The model provider's stream broke off before the reply finished. Your message is saved; retry in a moment.";
 
 function unwrap(error: unknown): unknown {
   if (RetryError.isInstance(error)) return error.lastError;
   return error;
 }
 
+/** Seconds from `retry-after-ms` or `Retry-After` (seconds or an HTTP date); undefined if absent or nonsense. */
+export function retryAfterSeconds(headers: Record<string, string> | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const get = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  const ms = Number(get("retry-after-ms"));
+  if (get("retry-after-ms") !== undefined && Number.isFinite(ms) && ms >= 0) return Math.min(Math.ceil(ms / 1000), 3600);
+  const raw = get("retry-after")?.trim();
+  if (!raw) return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw)) return Math.min(Math.ceil(Number(raw)), 3600);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, Math.ceil((at - now) / 1000)), 3600);
+}
+
 export function describeModelFailure(error: unknown, opts: { timedOut?: boolean } = {}): ModelFailure {
   if (opts.timedOut) {
-    return { kind: "timeout", message: "The model took too long to answer. Your message is saved; retry in a moment." };
+    return { kind: "timeout", message: TIMEOUT_MESSAGE };
   }
   const e = unwrap(error);
   if (APICallError.isInstance(e)) {
     const s = e.statusCode;
+    const retryAfter = retryAfterSeconds(e.responseHeaders);
+    const after = retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {};
     if (s === 429) {
-      return { kind: "rate_limited", status: s, message: "The model provider is rate-limiting requests (429). Your message is saved; retry in a moment." };
+      return { kind: "rate_limited", status: s, ...after, message: "The model provider is rate-limiting requests (429). Your message is saved; retry in a moment." };
     }
     if (s === 401 || s === 403) {
       return { kind: "auth", status: s, message: `The model provider refused Enclave's credentials (${s}). Ask an admin to check the provider configuration.` };
     }
     if (s !== undefined && s >= 500) {
-      return { kind: "provider_error", status: s, message: `The model provider failed (${s}). Your message is saved; retry in a moment.` };
+      return { kind: "provider_error", status: s, ...after, message: `The model provider failed (${s}). Your message is saved; retry in a moment.` };
     }
     if (s !== undefined && s >= 400) {
       return { kind: "bad_request", status: s, message: `The model provider rejected the request (${s}). Ask an admin to check the model configuration.` };
     }
+    // A response arrived (2xx) and its body broke off: the provider was reached, its stream was cut.
+    if ((s !== undefined && s < 400) || e.responseHeaders !== undefined) {
+      return { kind: "stream_broken", message: STREAM_BROKEN_MESSAGE };
+    }
     return { kind: "unreachable", message: "Enclave could not reach the model provider. Your message is saved; retry in a moment." };
   }
-  const msg = e instanceof Error ? `${e.name} ${e.message}` : String(e);
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|fetch failed|socket|terminated|ECONNRESET|UND_ERR/i.test(msg)) {
-    return { kind: "unreachable", message: "The connection to the model provider broke. Your message is saved; retry in a moment." };
+  const msg = e instanceof Error ? `${e.name} ${e.message} ${String((e as { cause?: unknown }).cause ?? "")}` : String(e);
+  if (/terminated|other side closed|ECONNRESET|UND_ERR_SOCKET/i.test(msg)) {
+    return { kind: "stream_broken", message: STREAM_BROKEN_MESSAGE };
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|fetch failed|socket|UND_ERR/i.test(msg)) {
+    return { kind: "unreachable", message: "Enclave could not reach the model provider. Your message is saved; retry in a moment." };
   }
   return { kind: "unknown", message: "The model failed to answer. Your message is saved; retry in a moment." };
 }

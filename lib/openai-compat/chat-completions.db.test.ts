@@ -4,6 +4,7 @@ import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/test
 import { principalFor } from "@/lib/db/test-principals";
 import { isAppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
+import { startMockOpenAI, type MockOpenAIServer } from "@/e2e/fixtures/mock-openai/server";
 import { CONVERSATION_HEADER, createChatCompletion } from "./chat-completions";
 
 let t: TestDatabase;
@@ -17,6 +18,16 @@ beforeAll(async () => {
   frank = principalFor(await seededUser(t.db, "frank@globex.test"), { apiKeyScopes: ["chat"] });
 });
 afterAll(async () => t?.dispose());
+
+async function errorResponseOf(p: Promise<unknown>): Promise<Response> {
+  try {
+    await p;
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    return e.toOpenAIResponse();
+  }
+  throw new Error("expected an error");
+}
 
 function useEnv(vars: Record<string, string>) {
   for (const k of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "MODEL_SMALL", "MODEL_LARGE"]) delete process.env[k];
@@ -190,3 +201,55 @@ describe(`OpenAI-compatible chat completions (${process.env.ENCLAVE_TEST_DB})`, 
     await expect.poll(async () => (await messages(id)).map((m) => m.status)).toEqual(["complete", "interrupted"]);
   });
 });
+
+describe(`OpenAI-compatible status codes for model failures (${process.env.ENCLAVE_TEST_DB})`, () => {
+  let mock: MockOpenAIServer;
+  beforeAll(async () => {
+    mock = await startMockOpenAI({ port: 0 });
+  });
+  afterAll(async () => mock?.close());
+  const viaMock = (extra: Record<string, string> = {}) => useEnv({ OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "sk-mock", MODEL_LARGE: "m", ...extra });
+
+  it("a provider's 429 passes on as 429 with its Retry-After", async () => {
+    viaMock();
+    const res = await errorResponseOf(createChatCompletion(alice, body("[[mock:status=429,retry-after=7]] busy?"), { requestId: "r", conversationHeader: null }));
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("7");
+    expect((await res.json()).error).toMatchObject({ code: "model_error", message: expect.stringMatching(/saved/) });
+  });
+
+  it("a provider's 503 passes on as 503 with a Retry-After (its own when it sent one)", async () => {
+    viaMock();
+    const res = await errorResponseOf(createChatCompletion(alice, body("[[mock:status=503,retry-after=9]] up?"), { requestId: "r", conversationHeader: null }));
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("9");
+    const bare = await errorResponseOf(createChatCompletion(alice, body("[[mock:status=503]] up?"), { requestId: "r", conversationHeader: null }));
+    expect(bare.status).toBe(503);
+    expect(Number(bare.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("a provider's 500 stays a 502 (bad gateway)", async () => {
+    viaMock();
+    const res = await errorResponseOf(createChatCompletion(alice, body("[[mock:status=500]] ok?"), { requestId: "r", conversationHeader: null }));
+    expect(res.status).toBe(502);
+  });
+
+  it("a model that does not answer in MODEL_TIMEOUT_MS is a 504", async () => {
+    viaMock({ MODEL_TIMEOUT_MS: "300" });
+    const res = await errorResponseOf(createChatCompletion(alice, body("[[mock:hang]] still there?"), { requestId: "r", conversationHeader: null }));
+    expect(res.status).toBe(504);
+    expect((await res.json()).error).toMatchObject({ type: "server_error", code: "model_error", message: expect.stringMatching(/too long/) });
+  });
+
+  it("a stream the provider cuts off is reported as broken off, not as unreachable", async () => {
+    viaMock();
+    const res = await errorResponseOf(
+      createChatCompletion(alice, body("[[mock:delay-token=5,cut-after=3]] one two three four five"), { requestId: "r", conversationHeader: null }),
+    );
+    expect(res.status).toBe(502);
+    const { error } = await res.json();
+    expect(error.message).toMatch(/stream broke off/);
+    expect(error.message).not.toMatch(/could not reach/);
+  });
+});
+

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ModelFailure } from "@/lib/chat/model-errors";
+import { TIMEOUT_MESSAGE, type ModelFailure } from "@/lib/chat/model-errors";
 import { runChatTurn } from "@/lib/chat/turn";
 import { getConversation } from "@/lib/conversations/queries";
 import type { ServerTiming } from "@/lib/observability/server-timing";
@@ -63,24 +63,49 @@ export async function createChatCompletion(p: Principal, body: unknown, opts: Co
   }
 
   const reader = turn.chunks().getReader();
+  // An abort is followed by an error chunk saying why (a timeout); that reason is the one to report.
+  let explained: string | null = null;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    if (value.type === "error" && value.errorText) explained = value.errorText;
     translator.push(value);
   }
   const outcome = await turn.done;
   translator.end();
   if (outcome.status !== "complete" || translator.error !== null) {
-    throw modelFailed(outcome.failure, translator.error);
+    throw modelFailed(outcome.failure, explained ?? translator.error);
   }
   return new Response(JSON.stringify(translator.completion()), {
     headers: { ...headers, "content-type": "application/json", "cache-control": "no-store" },
   });
 }
 
-/** 503 when retrying later may help (rate limit, timeout, unreachable), else 502. */
+/** Seconds a client is told to wait when the provider is busy and did not say how long. */
+const DEFAULT_RETRY_AFTER_S = 5;
+
+/**
+ * The status an OpenAI client should see for the model's failure: the provider's own 429 (with
+ * its Retry-After) and 503 passed on, a timeout as 504, a provider we could not reach as 503, and
+ * anything else (a broken stream, a provider's 500) as 502.
+ */
 function modelFailed(failure: ModelFailure | undefined, fallback: string | null): OpenAICompatError {
-  const message = failure?.message ?? fallback ?? "The model failed to answer. Your message is saved; retry in a moment.";
-  const transient = failure && ["rate_limited", "timeout", "unreachable"].includes(failure.kind);
-  return new OpenAICompatError(transient ? "unavailable" : "model_unavailable", message, { openaiCode: MODEL_ERROR_CODE });
+  // A timeout stops the model with an abort, not an error: the turn reports it by its message.
+  const f: ModelFailure | undefined = failure ?? (fallback === TIMEOUT_MESSAGE ? { kind: "timeout", message: TIMEOUT_MESSAGE } : undefined);
+  const message = f?.message ?? fallback ?? "The model failed to answer. Your message is saved; retry in a moment.";
+  const retryAfterSeconds = f?.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_S;
+  const opts = { openaiCode: MODEL_ERROR_CODE };
+  switch (f?.kind) {
+    case "timeout":
+      return new OpenAICompatError("model_timeout", message, opts);
+    case "rate_limited":
+      return new OpenAICompatError("rate_limited", message, { ...opts, type: "requests", retryAfterSeconds });
+    case "unreachable":
+      return new OpenAICompatError("unavailable", message, { ...opts, retryAfterSeconds });
+    case "provider_error":
+      if (f.status === 503) return new OpenAICompatError("unavailable", message, { ...opts, retryAfterSeconds });
+      return new OpenAICompatError("model_unavailable", message, opts);
+    default:
+      return new OpenAICompatError("model_unavailable", message, opts);
+  }
 }

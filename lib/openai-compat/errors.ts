@@ -13,9 +13,9 @@ export class OpenAICompatError extends AppError {
   constructor(
     code: ErrorCode,
     message: string,
-    opts: { openaiCode?: string | null; param?: string | null; type?: string; cause?: unknown } = {},
+    opts: { openaiCode?: string | null; param?: string | null; type?: string; cause?: unknown; retryAfterSeconds?: number } = {},
   ) {
-    super(code, message, { cause: opts.cause });
+    super(code, message, { cause: opts.cause, retryAfterSeconds: opts.retryAfterSeconds });
     this.openaiCode = opts.openaiCode ?? null;
     this.param = opts.param ?? null;
     this.openaiType = opts.type ?? (this.status >= 500 ? "server_error" : "invalid_request_error");
@@ -26,10 +26,9 @@ export class OpenAICompatError extends AppError {
   }
 
   override toOpenAIResponse(): Response {
-    return new Response(JSON.stringify(this.toOpenAIBody()), {
-      status: this.status,
-      headers: { "content-type": "application/json", "cache-control": "no-store" },
-    });
+    const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-store" };
+    if (this.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(this.retryAfterSeconds));
+    return new Response(JSON.stringify(this.toOpenAIBody()), { status: this.status, headers });
   }
 }
 
