@@ -7,6 +7,7 @@ import { authSecret } from "@/lib/auth/secret";
 import { startAuditMaintenance } from "@/lib/audit/maintenance";
 import { installTurnMetrics } from "@/lib/observability/turn-metrics";
 import { signer } from "@/lib/audit/checkpoints";
+import { startReplyRecovery } from "@/lib/chat/recovery";
 
 export async function bootstrap(): Promise<void> {
   try {
@@ -16,6 +17,8 @@ export async function bootstrap(): Promise<void> {
     signer();
     startAuditMaintenance();
     installTurnMetrics();
+    // After the audit sink is installed, so closing a dead turn's reply also closes its timeline.
+    await startReplyRecovery();
     const m = describeModels(e);
     logger.info(
       {

@@ -27,10 +27,10 @@ async function record(e: TurnEvent): Promise<void> {
   enqueueAuditEvent({
     orgId: e.orgId,
     actorId: e.userId,
-    sessionId: e.sessionId,
+    sessionId: e.sessionId || null,
     requestId: e.requestId,
     action: ACTION[e.step],
-    target: { type: "conversation", id: e.conversationId },
+    target: e.conversationId ? { type: "conversation", id: e.conversationId } : null,
     outcome: e.outcome,
     latencyMs: e.latencyMs ?? null,
     inputHash: e.input != null ? sha256(e.input) : null,

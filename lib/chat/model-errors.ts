@@ -5,7 +5,7 @@ import { APICallError, RetryError } from "ai";
  * it never echoes provider URLs, keys or raw bodies.
  */
 export interface ModelFailure {
-  kind: "rate_limited" | "provider_error" | "unreachable" | "stream_broken" | "timeout" | "bad_request" | "auth" | "unknown";
+  kind: "rate_limited" | "provider_error" | "unreachable" | "stream_broken" | "timeout" | "bad_request" | "auth" | "storage" | "unknown";
   message: string;
   status?: number;
   /** The provider's Retry-After (or retry-after-ms), in seconds, when it sent one. */

@@ -1,4 +1,5 @@
 import { toUIMessageChunk, type TextStreamPart, type ToolSet, type UIMessageChunk } from "ai";
+import { storableString, storableValue } from "./storable";
 import type { MessageMetadata } from "./ui-messages";
 
 /**
@@ -49,8 +50,14 @@ export interface ReplyStreamOptions {
   onFirstText?: () => void;
   /** The reader went away or stalled: stop the model call. */
   onCancel: (reason: unknown) => void;
-  /** Called once, when the reply has ended in any way; the stream closes after it settles. */
-  onEnd: (result: ReplyResult) => Promise<void>;
+  /**
+   * Called once, when the reply has ended in any way; the stream closes after it settles. An
+   * `errorText` it returns is sent to the reader last (e.g. the reply could not be saved).
+   */
+  onEnd: (result: ReplyResult) => Promise<void | { errorText?: string }>;
+  /** Saves the reply so far while it streams, at most once per `checkpointMs`, never two at once. */
+  onCheckpoint?: (parts: StoredReplyPart[]) => Promise<void>;
+  checkpointMs?: number;
   /** Text deltas within this window after the first are merged into one frame. Default 20 ms. */
   coalesceMs?: number;
   /** A reader that leaves its backlog full this long is dropped. */
@@ -101,6 +108,9 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
   let wakeReader: (() => void) | null = null;
   let stallTimer: ReturnType<typeof setTimeout> | null = null;
   let sink: Sink;
+  let dirty = false;
+  let checkpointTimer: ReturnType<typeof setTimeout> | null = null;
+  let checkpointing: Promise<void> | null = null;
   /** The output was closed, or cancelled by its reader: nothing more may be enqueued. */
   let closed = false;
 
@@ -154,6 +164,10 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
     }) as Chunk | undefined;
     if (!chunk) return;
     acc.add(chunk);
+    if (opts.onCheckpoint && !dirty && (chunk.type === "text-delta" || chunk.type.startsWith("tool-"))) {
+      dirty = true;
+      checkpointTimer ??= setTimeout(checkpoint, opts.checkpointMs ?? 2000);
+    }
     if (chunk.type === "text-delta") {
       if (!firstTextSent) {
         firstTextSent = true;
@@ -181,15 +195,31 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
     }
   };
 
+  /** Off the hot path: the text is joined once per interval, and a slow save skips a beat. */
+  const checkpoint = () => {
+    checkpointTimer = null;
+    if (ended || !dirty || checkpointing || !opts.onCheckpoint) return;
+    dirty = false;
+    checkpointing = opts
+      .onCheckpoint(acc.result().parts)
+      .catch(() => {})
+      .finally(() => {
+        checkpointing = null;
+        if (dirty && !ended) checkpointTimer ??= setTimeout(checkpoint, opts.checkpointMs ?? 2000);
+      });
+  };
+
   const finish = async (outcome: ReplyOutcome) => {
     if (ended) return;
     ended = true;
-    if (coalesceTimer) clearTimeout(coalesceTimer);
-    if (stallTimer) clearTimeout(stallTimer);
-    coalesceTimer = stallTimer = null;
+    for (const t of [coalesceTimer, stallTimer, checkpointTimer]) if (t) clearTimeout(t);
+    coalesceTimer = stallTimer = checkpointTimer = null;
+    // The final write goes after any save in flight, so an older snapshot never lands last.
+    await checkpointing;
     const { parts, text } = acc.result();
     try {
-      await opts.onEnd({ outcome, parts, text, usage });
+      const after = await opts.onEnd({ outcome, parts, text, usage });
+      if (after?.errorText) sink.write([{ type: "error", errorText: after.errorText }]);
     } finally {
       sink.end();
     }
@@ -300,7 +330,10 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
 type ToolRecord = { kind: "tool"; toolCallId: string; toolName: string; input?: unknown; output?: unknown; errorText?: string; state?: "output-available" | "output-error" };
 type TextRecord = { kind: "text"; pieces: string[] };
 
-/** The stored form of the reply, built as chunks pass: text kept as pieces and joined once. */
+/**
+ * The stored form of the reply, built as chunks pass: text kept as pieces and joined once, and
+ * made storable (no NUL, no lone surrogate) when it is read.
+ */
 class ReplyAccumulator {
   private readonly records: Array<TextRecord | ToolRecord> = [];
   private readonly activeText = new Map<string, TextRecord>();
@@ -376,13 +409,20 @@ class ReplyAccumulator {
     let text = "";
     for (const r of this.records) {
       if (r.kind === "text") {
-        const t = r.pieces.join("");
+        const t = storableString(r.pieces.join(""));
         if (t.length > 0) {
           parts.push({ type: "text", text: t });
           text += t;
         }
       } else if (r.state) {
-        parts.push({ type: `tool-${r.toolName}`, toolCallId: r.toolCallId, state: r.state, input: r.input, output: r.output, errorText: r.errorText });
+        parts.push({
+          type: `tool-${storableString(r.toolName)}`,
+          toolCallId: storableString(r.toolCallId),
+          state: r.state,
+          input: storableValue(r.input),
+          output: storableValue(r.output),
+          errorText: r.errorText === undefined ? undefined : storableString(r.errorText),
+        });
       }
     }
     return { parts, text };

@@ -21,7 +21,8 @@ export interface TurnEvent {
   orgId: string;
   userId: string;
   sessionId: string;
-  conversationId: string;
+  /** Null for a turn refused before its conversation was known to be the caller's. */
+  conversationId: string | null;
   /** Epoch ms when the step began (or happened). */
   at: number;
   /** How long the step took, where it has a duration. */
@@ -55,9 +56,9 @@ export function onTurnEvent(sink: TurnEventSink): () => void {
 
 export type Emit = (step: TurnStep, fields?: Partial<Omit<TurnEvent, "step" | "requestId" | "orgId" | "userId" | "sessionId" | "conversationId">>) => void;
 
-export function turnEmitter(p: Principal, requestId: string, conversationId: string): Emit {
-  return (step, fields = {}) => {
-    const event: TurnEvent = {
+export function turnEmitter(p: Principal, requestId: string, conversationId: string | null): Emit {
+  return (step, fields = {}) =>
+    emitTurnEvent({
       step,
       requestId,
       orgId: p.orgId,
@@ -67,14 +68,17 @@ export function turnEmitter(p: Principal, requestId: string, conversationId: str
       at: fields.at ?? Date.now(),
       outcome: fields.outcome ?? "success",
       ...fields,
-    };
-    for (const sink of sinks) {
-      try {
-        sink(event);
-      } catch (err) {
-        // A broken observer must never break the user's turn.
-        logger.error({ err, step }, "turn event sink failed");
-      }
+    });
+}
+
+/** One step to every sink; also used for steps no live principal emits (closing a dead turn). */
+export function emitTurnEvent(event: TurnEvent): void {
+  for (const sink of sinks) {
+    try {
+      sink(event);
+    } catch (err) {
+      // A broken observer must never break the user's turn.
+      logger.error({ err, step: event.step }, "turn event sink failed");
     }
-  };
+  }
 }

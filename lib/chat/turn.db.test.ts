@@ -1,77 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { UIMessageChunk } from "ai";
-import { startMockOpenAI, type MockOpenAIServer } from "@/e2e/fixtures/mock-openai/server";
+import { describe, expect, it } from "vitest";
 import { resetEnvCache } from "@/lib/config/env";
-import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
-import { principalFor } from "@/lib/db/test-principals";
-import type { Principal } from "@/lib/principal";
-import { runChatTurn, type ChatTurn } from "./turn";
-import type { ChatRequest } from "./schema";
+import { runChatTurn } from "./turn";
+import { drain, request, rows as rowsOf, setUpTurnTests, textOf, useEnv, useMock as useMockOf } from "./turn-test-kit";
 
-let t: TestDatabase;
-let alice: Principal;
-let frank: Principal;
-let mock: MockOpenAIServer;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  alice = principalFor(await seededUser(t.db, "alice@acme.test"));
-  frank = principalFor(await seededUser(t.db, "frank@globex.test"));
-  mock = await startMockOpenAI({ port: 0 });
-});
-afterAll(async () => {
-  await mock?.close();
-  await t?.dispose();
-});
-
-function useEnv(vars: Record<string, string | undefined>) {
-  for (const k of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "MODEL_SMALL", "MODEL_LARGE"]) delete process.env[k];
-  Object.assign(process.env, { OFFLINE_MODEL_DELAY_MS: "0", MODEL_MAX_RETRIES: "0" }, vars);
-  resetEnvCache();
-}
-function useMock() {
-  useEnv({ OPENAI_BASE_URL: mock.url, MODEL_LARGE: "mock-large", MODEL_SMALL: "mock-small" });
-}
-beforeEach(() => {
-  useEnv({});
-  mock.reset();
-});
-afterEach(() => {
-  process.env = { ...saved };
-  resetEnvCache();
-});
-
-let n = 0;
-function request(text: string, over: Partial<{ id: string; messageId: string }> = {}): ChatRequest {
-  n++;
-  return {
-    id: over.id ?? `turn-conv-${n}-${Date.now()}`,
-    message: { id: over.messageId ?? `turn-msg-${n}-${Date.now()}`, role: "user", parts: [{ type: "text", text }] },
-  };
-}
-
-async function drain(turn: ChatTurn): Promise<UIMessageChunk[]> {
-  const chunks: UIMessageChunk[] = [];
-  const reader = turn.chunks().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return chunks;
-    chunks.push(value as UIMessageChunk);
-  }
-}
-
-const textOf = (chunks: UIMessageChunk[]) =>
-  chunks.map((c) => (c.type === "text-delta" ? c.delta : "")).join("");
-
-async function rows(conversationId: string) {
-  return t.db.prisma.message.findMany({ where: { conversationId }, orderBy: { createdAt: "asc" } });
-}
+const kit = setUpTurnTests();
+const rows = (conversationId: string) => rowsOf(kit, conversationId);
+const useMock = () => useMockOf(kit);
 
 describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
   it("streams an offline reply and stores both messages, the reply complete with its usage", async () => {
     const req = request("Hello Enclave, how are you?");
-    const turn = await runChatTurn(alice, req, { requestId: "r1" });
+    const turn = await runChatTurn(kit.alice, req, { requestId: "r1" });
     const chunks = await drain(turn);
     const outcome = await turn.done;
     expect(chunks[0]).toMatchObject({ type: "start", messageId: turn.assistantMessageId });
@@ -81,35 +20,35 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(textOf(chunks)).toBe(outcome.text);
     expect(outcome.text).toMatch(/offline model/i);
     const [user, reply] = await rows(req.id);
-    expect(user).toMatchObject({ id: req.message.id, role: "user", status: "complete", userId: alice.userId, orgId: alice.orgId });
+    expect(user).toMatchObject({ id: req.message.id, role: "user", status: "complete", userId: kit.alice.userId, orgId: kit.alice.orgId });
     expect(reply).toMatchObject({ id: turn.assistantMessageId, role: "assistant", status: "complete", model: "Offline model" });
     expect(reply!.parts).toEqual([{ type: "text", text: outcome.text }]);
     expect(reply!.outputTokens).toBeGreaterThan(0);
     expect(reply!.inputTokens).toBeGreaterThan(0);
-    const conv = await t.db.prisma.conversation.findUnique({ where: { id: req.id } });
-    expect(conv).toMatchObject({ title: "Hello Enclave, how are you?", userId: alice.userId });
+    const conv = await kit.t.db.prisma.conversation.findUnique({ where: { id: req.id } });
+    expect(conv).toMatchObject({ title: "Hello Enclave, how are you?", userId: kit.alice.userId });
   });
 
   it("refuses a message over the size limit with 413 and stores nothing", async () => {
     const req = request("x".repeat(32 * 1024 + 1));
-    await expect(runChatTurn(alice, req, { requestId: "r" })).rejects.toMatchObject({ code: "payload_too_large", status: 413 });
-    expect(await t.db.prisma.conversation.findUnique({ where: { id: req.id } })).toBeNull();
-    expect(await t.db.prisma.message.count({ where: { id: req.message.id } })).toBe(0);
+    await expect(runChatTurn(kit.alice, req, { requestId: "r" })).rejects.toMatchObject({ code: "payload_too_large", status: 413 });
+    expect(await kit.t.db.prisma.conversation.findUnique({ where: { id: req.id } })).toBeNull();
+    expect(await kit.t.db.prisma.message.count({ where: { id: req.message.id } })).toBe(0);
   });
 
   it("answers 404 for someone else's conversation id and writes nothing into it", async () => {
-    const mine = request("alice's private thought");
-    await drain(await runChatTurn(alice, mine, { requestId: "r" }));
+    const mine = request("kit.alice's private thought");
+    await drain(await runChatTurn(kit.alice, mine, { requestId: "r" }));
     const before = await rows(mine.id);
     const intrusion = request("let me in", { id: mine.id });
-    await expect(runChatTurn(frank, intrusion, { requestId: "r" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(runChatTurn(kit.frank, intrusion, { requestId: "r" })).rejects.toMatchObject({ code: "not_found" });
     expect(await rows(mine.id)).toEqual(before);
   });
 
   it("keeps the partial reply, marked interrupted, when the consumer goes away mid-stream", async () => {
     useEnv({ OFFLINE_MODEL_DELAY_MS: "20" });
     const req = request("Tell me a long story about the sea please");
-    const turn = await runChatTurn(alice, req, { requestId: "r" });
+    const turn = await runChatTurn(kit.alice, req, { requestId: "r" });
     const reader = turn.chunks().getReader();
     let seen = "";
     while (seen.split(" ").length < 4) {
@@ -131,7 +70,7 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     useEnv({ OFFLINE_MODEL_DELAY_MS: "20" });
     const ac = new AbortController();
     const req = request("Please write several paragraphs");
-    const turn = await runChatTurn(alice, req, { requestId: "r", signal: ac.signal });
+    const turn = await runChatTurn(kit.alice, req, { requestId: "r", signal: ac.signal });
     const reader = turn.chunks().getReader();
     for (;;) {
       const { value, done } = await reader.read();
@@ -148,12 +87,12 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
   it("goes through the OpenAI-compatible provider and sends the server-side history", async () => {
     useMock();
     const req = request("first question");
-    await drain(await runChatTurn(alice, req, { requestId: "r" }));
+    await drain(await runChatTurn(kit.alice, req, { requestId: "r" }));
     const second = request("second question", { id: req.id });
-    const turn = await runChatTurn(alice, second, { requestId: "r" });
+    const turn = await runChatTurn(kit.alice, second, { requestId: "r" });
     const text = textOf(await drain(turn));
     expect(text).toBe("Mock reply to: second question");
-    const sent = mock.requests().filter((r) => r.path === "/v1/chat/completions");
+    const sent = kit.mock.requests().filter((r) => r.path === "/v1/chat/completions");
     expect(sent).toHaveLength(2);
     expect(sent[1]!.body).toMatchObject({ model: "mock-large", stream: true });
     const sentMessages = sent[1]!.body!.messages as Array<{ role: string; content: unknown }>;
@@ -170,7 +109,7 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
   it("on a provider 500 the user's message is kept and the reply is stored as an error with a clear reason", async () => {
     useMock();
     const req = request("this will fail [[mock:status=500]]");
-    const turn = await runChatTurn(alice, req, { requestId: "r" });
+    const turn = await runChatTurn(kit.alice, req, { requestId: "r" });
     const chunks = await drain(turn);
     const error = chunks.find((c) => c.type === "error");
     expect(error).toBeDefined();
@@ -185,7 +124,7 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
   it("on a stream cut mid-way keeps the partial text and marks it interrupted", async () => {
     useMock();
     const req = request("a reply that breaks half way through please [[mock:cut-after=3]]");
-    const turn = await runChatTurn(alice, req, { requestId: "r" });
+    const turn = await runChatTurn(kit.alice, req, { requestId: "r" });
     const chunks = await drain(turn);
     const outcome = await turn.done;
     expect(outcome.status).toBe("interrupted");
@@ -197,14 +136,14 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
 
   it("a retry of a failed turn reuses the stored message and replaces the failed reply", async () => {
     useMock();
-    mock.enqueueFaults({ status: 503 });
+    kit.mock.enqueueFaults({ status: 503 });
     const req = request("flaky provider");
-    await drain(await runChatTurn(alice, req, { requestId: "r" }));
+    await drain(await runChatTurn(kit.alice, req, { requestId: "r" }));
     expect((await rows(req.id)).map((m) => m.status)).toEqual(["complete", "error"]);
-    const turn = await runChatTurn(alice, { ...req, trigger: "regenerate-message" }, { requestId: "r" });
+    const turn = await runChatTurn(kit.alice, { ...req, trigger: "regenerate-message" }, { requestId: "r" });
     expect(textOf(await drain(turn))).toBe("Mock reply to: flaky provider");
     // The model sees the stored message once, without the failed reply it replaces.
-    const retried = mock.requests().filter((r) => r.path === "/v1/chat/completions").at(-1)!;
+    const retried = kit.mock.requests().filter((r) => r.path === "/v1/chat/completions").at(-1)!;
     expect((retried.body!.messages as Array<{ role: string }>).map((m) => m.role)).toEqual(["system", "user"]);
     const after = await rows(req.id);
     expect(after.map((m) => [m.id, m.status])).toEqual([
@@ -218,7 +157,7 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     process.env.MODEL_TIMEOUT_MS = "300";
     resetEnvCache();
     const req = request("never answers [[mock:hang]]");
-    const turn = await runChatTurn(alice, req, { requestId: "r" });
+    const turn = await runChatTurn(kit.alice, req, { requestId: "r" });
     await drain(turn);
     const outcome = await turn.done;
     expect(["interrupted", "error"]).toContain(outcome.status);
@@ -226,13 +165,13 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(reply.status).not.toBe("streaming");
     expect(reply.error).toMatch(/too long/i);
     // The provider connection is closed too (the server notices asynchronously).
-    await expect.poll(() => mock.activeRequests()).toBe(0);
+    await expect.poll(() => kit.mock.activeRequests()).toBe(0);
   });
   it("a timeout streams its reason to the reader before the stream closes", async () => {
     useMock();
     process.env.MODEL_TIMEOUT_MS = "300";
     resetEnvCache();
-    const turn = await runChatTurn(alice, request("never answers [[mock:hang]]"), { requestId: "r" });
+    const turn = await runChatTurn(kit.alice, request("never answers [[mock:hang]]"), { requestId: "r" });
     const chunks = await drain(turn);
     expect(chunks.filter((c) => c.type === "error").map((c) => (c as { errorText: string }).errorText).join(" ")).toMatch(/too long/i);
   });
@@ -240,14 +179,14 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
   it("a client that disconnects mid-stream frees the upstream request: the model server sees it closed", async () => {
     useMock();
     const req = request("stream slowly [[mock:delay-token=30]]");
-    const turn = await runChatTurn(alice, req, { requestId: "r" });
+    const turn = await runChatTurn(kit.alice, req, { requestId: "r" });
     const reader = turn.sse().getReader();
     await reader.read();
     await reader.read();
-    expect(mock.activeRequests()).toBe(1);
+    expect(kit.mock.activeRequests()).toBe(1);
     await reader.cancel("client disconnected");
     expect((await turn.done).status).toBe("interrupted");
-    await expect.poll(() => mock.activeRequests()).toBe(0);
+    await expect.poll(() => kit.mock.activeRequests()).toBe(0);
     expect((await rows(req.id))[1]!.status).toBe("interrupted");
   });
 
@@ -256,9 +195,9 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     process.env.STREAM_STALL_TIMEOUT_MS = "300";
     resetEnvCache();
     // A long reply the model sends as fast as it can (about 300 KB of text).
-    mock.enqueueFaults({ reply: Array.from({ length: 40_000 }, (_, i) => `word${i}`).join(" ") });
+    kit.mock.enqueueFaults({ reply: Array.from({ length: 40_000 }, (_, i) => `word${i}`).join(" ") });
     const req = request("a very long answer please");
-    const turn = await runChatTurn(alice, req, { requestId: "r" });
+    const turn = await runChatTurn(kit.alice, req, { requestId: "r" });
     const reader = turn.sse().getReader();
     await reader.read(); // then never again
     const outcome = await turn.done;
@@ -266,7 +205,7 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     // It stopped reading the model well before the end of the reply.
     expect(outcome.text.length).toBeGreaterThan(0);
     expect(outcome.text.length).toBeLessThan(250_000);
-    await expect.poll(() => mock.activeRequests()).toBe(0);
+    await expect.poll(() => kit.mock.activeRequests()).toBe(0);
     const reply = (await rows(req.id))[1]!;
     expect(reply.status).toBe("interrupted");
     expect(reply.error).toMatch(/too slow/i);

@@ -4,7 +4,7 @@ import { toolsForTurn } from "@/lib/agents/tools";
 import { coalesceTextDeltas } from "@/lib/models/coalesce-text";
 import { observeModelCalls } from "@/lib/models/observe";
 import { env } from "@/lib/config/env";
-import { db, type MessageStatus, type StoredMessage } from "@/lib/db";
+import { db, type FinishMessageInput, type MessageStatus, type ScopedDb, type StoredMessage } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
 import { getLanguageModel } from "@/lib/models/registry";
 import type { Principal } from "@/lib/principal";
@@ -13,6 +13,7 @@ import { messageText, titleFrom, type ChatRequest } from "./schema";
 import { turnEmitter } from "./turn-events";
 import { logger } from "@/lib/observability/logger";
 import type { ServerTiming } from "@/lib/observability/server-timing";
+import { instanceId } from "./recovery";
 import { createReplyStream } from "./reply-stream";
 import { forModel, type MessageMetadata } from "./ui-messages";
 
@@ -48,6 +49,8 @@ export interface ChatTurn {
 
 export interface TurnOptions {
   requestId: string;
+  /** The caller's own x-request-id, recorded with the request (never used to group the turn). */
+  clientRequestId?: string;
   /** Aborted when the caller goes away (client disconnect, stop button). */
   signal?: AbortSignal;
   /** Where to report phase durations (sent back as Server-Timing). */
@@ -77,21 +80,30 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   if (!text.trim()) {
     throw new AppError("validation_failed", "The message is empty.", { fields: [{ field: "message.parts", message: "no text" }] });
   }
-  emit("request_received", { input: text, data: { messageId: req.message.id, bytes } });
+  const received = {
+    at: turnStarted,
+    input: text,
+    data: { messageId: req.message.id, bytes, ...(opts.clientRequestId ? { clientRequestId: opts.clientRequestId } : {}) },
+  };
 
   let prepared: Awaited<ReturnType<typeof prepareTurn>>;
   try {
     prepared = await prepareTurn(principal, req, text, opts);
   } catch (err) {
     // A turn refused before the model (not found, conflict, database down) still closes its
-    // record: the trail shows the attempt and why it went nowhere.
-    emit("response_failed", {
+    // record: the trail shows the attempt and why it went nowhere. The conversation id is the
+    // caller's claim, not proven theirs (it may be someone else's), so it is not recorded.
+    const unfiled = turnEmitter(principal, opts.requestId, null);
+    unfiled("request_received", received);
+    unfiled("response_failed", {
       latencyMs: Date.now() - turnStarted,
       outcome: "failure",
       data: { stage: "persist", error: err instanceof AppError ? err.code : "internal" },
     });
     throw err;
   }
+  // Only now is the conversation known to be the caller's (startTurn checked it).
+  emit("request_received", received);
   const { scoped, choice, assistantMessageId, now, started, messages } = prepared;
 
   const abort = new AbortController();
@@ -183,14 +195,22 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
               ? "The connection was too slow to receive the reply, so it was stopped."
               : "Stopped before the reply finished.";
       }
+      let unsaved: string | undefined;
       try {
-        await scoped.messages.finish(assistantMessageId, {
+        const saved = await storeFinalReply(scoped, assistantMessageId, {
           parts,
           status,
           error,
           inputTokens: usage.inputTokens ?? null,
           outputTokens: usage.outputTokens ?? null,
         });
+        if (!saved) {
+          // Both doors are told: the reply they saw is not (fully) stored.
+          unsaved = UNSAVED;
+          failure = { kind: "storage", message: UNSAVED };
+          status = "error";
+          error = UNSAVED;
+        }
       } finally {
         emit(status === "complete" ? "response_completed" : status === "error" ? "response_failed" : "response_interrupted", {
           at: Date.now(),
@@ -207,7 +227,10 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
         });
         resolveDone({ status, text: replyText, failure });
       }
+      return unsaved ? { errorText: unsaved } : undefined;
     },
+    onCheckpoint: (parts) => scoped.messages.saveProgress(assistantMessageId, parts),
+    checkpointMs: e.STREAM_CHECKPOINT_MS,
   });
 
   return {
@@ -219,6 +242,33 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     chunks: () => reply.chunks(),
     done,
   };
+}
+
+const UNSAVED = "Enclave could not save this reply, so it may be missing after a reload. Your message is saved; retry in a moment.";
+
+/**
+ * The final write, retried: a dropped connection at the end of a turn must not leave a finished
+ * reply `streaming` with nothing stored. If it still fails, the partial text is kept by a
+ * separate, smaller statement marking the reply as an error. False when the reply as streamed
+ * could not be stored.
+ */
+async function storeFinalReply(scoped: ScopedDb, messageId: string, input: FinishMessageInput): Promise<boolean> {
+  for (const waitMs of [0, 100, 400]) {
+    if (waitMs) await new Promise((r) => setTimeout(r, waitMs));
+    try {
+      await scoped.messages.finish(messageId, input);
+      return true;
+    } catch (err) {
+      logger.warn({ component: "chat", messageId, err: errorSummary(err) }, "could not store the reply; retrying");
+    }
+  }
+  try {
+    await scoped.messages.finish(messageId, { parts: input.parts, status: "error", error: UNSAVED });
+  } catch (err) {
+    // Left `streaming`: the orphan sweep closes it once it is older than the model timeout.
+    logger.error({ component: "chat", messageId, err: errorSummary(err) }, "could not store the reply at all");
+  }
+  return false;
 }
 
 function errorSummary(error: unknown): { name: string; message: string; status?: number } {
@@ -258,7 +308,7 @@ async function prepareTurn(principal: Principal, req: ChatRequest, text: string,
     conversationId: req.id,
     title: titleFrom(text),
     userMessage: { id: userMessage.id, parts: userMessage.parts, createdAt: userMessage.createdAt },
-    assistantMessage: { id: assistantMessageId, model: choice.label, createdAt: new Date(now + 1) },
+    assistantMessage: { id: assistantMessageId, model: choice.label, createdAt: new Date(now + 1), requestId: opts.requestId, instanceId: instanceId() },
     historyLimit: e.HISTORY_MESSAGE_LIMIT,
   });
   opts.timing?.add("persist", performance.now() - t0);

@@ -36,6 +36,11 @@ const EnvSchema = z.object({
   // A client whose unread backlog stays full this long (it reads too slowly, or not at all) is
   // dropped and the reply is stored as interrupted: server memory never grows for a stuck reader.
   STREAM_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // A streaming reply's text is saved this often, so a process that dies mid-reply loses little.
+  STREAM_CHECKPOINT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  // Each server process beats this often; one silent for 4 beats is gone, and its streaming
+  // replies are closed as interrupted by the others (or by itself after a restart).
+  INSTANCE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   // Text deltas after a reply's first that arrive within this window go out as one (0: never merge).
   STREAM_COALESCE_MS: z.coerce.number().int().min(0).max(200).default(20),
   OFFLINE_MODEL_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(15),

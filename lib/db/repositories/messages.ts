@@ -31,8 +31,8 @@ export interface StartTurnInput {
   title: string;
   /** The user's message. If this id is already stored in the conversation, the turn is a retry. */
   userMessage: { id: string; parts: unknown[]; createdAt: Date };
-  /** The `streaming` placeholder for the reply. */
-  assistantMessage: { id: string; model: string; createdAt: Date };
+  /** The `streaming` placeholder for the reply, with the turn and server process streaming it. */
+  assistantMessage: { id: string; model: string; createdAt: Date; requestId?: string; instanceId?: string };
   /** How many of the conversation's latest earlier messages to hand back (0: none). */
   historyLimit?: number;
 }
@@ -126,8 +126,9 @@ export function messageRepository(p: Principal) {
             RETURNING "id"
           ),
           reply AS (
-            INSERT INTO "Message" ("id", "conversationId", "orgId", "userId", "role", "parts", "status", "model", "createdAt", "updatedAt")
+            INSERT INTO "Message" ("id", "conversationId", "orgId", "userId", "role", "parts", "status", "model", "requestId", "instanceId", "createdAt", "updatedAt")
             SELECT ${am.id}, c."id", ${scope.orgId}, ${scope.userId}, 'assistant', '[]'::jsonb, 'streaming', ${am.model},
+                   ${am.requestId ?? null}, ${am.instanceId ?? null},
                    ${iso(am.createdAt)}::timestamptz AT TIME ZONE 'UTC', ${iso(am.createdAt)}::timestamptz AT TIME ZONE 'UTC'
             FROM conv c
             RETURNING "id"
@@ -160,6 +161,18 @@ export function messageRepository(p: Principal) {
         retriedAt: row.retriedAt ? new Date(row.retriedAt) : null,
         history: fromHistoryJson(row.history),
       };
+    },
+
+    /**
+     * What a reply has streamed so far, saved while it streams, so a process that dies mid-reply
+     * loses at most the last interval. Only touches a reply of mine that is still streaming.
+     */
+    async saveProgress(messageId: string, parts: unknown[]): Promise<void> {
+      const prisma = await getPrisma();
+      await prisma.message.updateMany({
+        where: { id: messageId, ...scope, status: "streaming" },
+        data: { parts: parts as Prisma.InputJsonValue },
+      });
     },
 
     /** Final state of an assistant reply. Only ever moves a message of mine out of `streaming`. */
