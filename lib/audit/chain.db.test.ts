@@ -186,6 +186,33 @@ describe(`tamper-evident audit chain (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(await sealOrg(org.id)).toBe(1);
   });
 
+  it("an inserted event cannot bring its own seal or a backdated time (insert trigger)", async () => {
+    const orgId = await chainOf(3);
+    const head = await rowAt(orgId, 3);
+    const before = Date.now();
+    // What a writer with INSERT alone might try: take seq 4 with a forged hash, dated last year.
+    const id = `forged-${randomUUID()}`;
+    await t.db.withSql((sql) =>
+      sql.query(
+        `INSERT INTO "AuditEvent" ("id", "orgId", "seq", "prevHash", "hash", "sealedAt", "createdAt", "action", "outcome")
+         VALUES ($1, $2, 4, $3, $4, '2025-01-01 00:00:00', '2025-01-01 00:00:00', 'user.role_changed', 'success')`,
+        [id, orgId, head.hash, sha256("forged")],
+      ),
+    );
+    const viaPrisma = await t.db.prisma.auditEvent.create({
+      data: { orgId, action: "user.role_changed", seq: 5n, prevHash: GENESIS, hash: sha256("x"), createdAt: new Date("2020-01-01T00:00:00Z") },
+    });
+    for (const rowId of [id, viaPrisma.id]) {
+      const row = await t.db.prisma.auditEvent.findUniqueOrThrow({ where: { id: rowId } });
+      expect(row).toMatchObject({ seq: null, prevHash: null, hash: null, sealedAt: null });
+      expect(row.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+      expect(row.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    }
+    // Both are sealed like any other event, after the real head, and the chain holds.
+    expect(await sealOrg(orgId)).toBe(2);
+    expect(await verifyOrgChain(orgId)).toMatchObject({ ok: true, lastSeq: "5" });
+  });
+
   it("concurrent writers and sealers produce one gapless chain", async () => {
     const org = await t.db.prisma.org.create({ data: { name: "C", slug: `c-${randomUUID().slice(0, 8)}`, emailDomains: [] } });
     await Promise.all(

@@ -4,7 +4,7 @@ import { startMockOpenAI, type MockOpenAIServer } from "@/e2e/fixtures/mock-open
 import { runChatTurn } from "@/lib/chat/turn";
 import { resetEnvCache } from "@/lib/config/env";
 import { db } from "@/lib/db";
-import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
+import { createTestDatabase, insertAuditFixtures, type TestDatabase } from "@/lib/db/testing";
 import { signedIn } from "@/lib/db/test-sessions";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
@@ -95,9 +95,8 @@ async function insertFixtures(): Promise<void> {
     // The same request ids as Acme's: timelines must still not cross orgs.
     requestId: `fx-req-${i}`,
   }));
-  // One at a time, so insertion order (pos) is the array order.
-  for (const f of [...acme, ...globex])
-    await t.db.prisma.auditEvent.create({ data: { ...f, data: { fixture: true } } });
+  // In array order, so insertion order (pos) is the array order.
+  await insertAuditFixtures(t.db, [...acme, ...globex].map((f) => ({ ...f, data: { fixture: true } })));
 }
 
 function expectedIds(pred: (f: Fixture) => boolean): string[] {
@@ -257,14 +256,14 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
       seen.push(...page.items.map((e) => e.id));
       if (pages === 1) {
         // Written between two pages: newer than the cursor, so it is not visited (nor anything twice).
-        await t.db.prisma.auditEvent.create({
-          data: {
+        await insertAuditFixtures(t.db, [
+          {
             orgId: alice.orgId,
             actorId: alice.userId,
             action: "auth.sign_in",
             createdAt: new Date(BASE + 5_000),
           },
-        });
+        ]);
       }
       cursor = page.nextCursor ?? undefined;
       pages++;
@@ -456,8 +455,10 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
   });
 
   it("an export streams the filtered rows (CSV and JSONL) and is recorded before the first row", async () => {
-    const evil = await t.db.prisma.auditEvent.create({
-      data: {
+    const evil = { id: `fx-evil-${randomUUID().slice(0, 8)}` };
+    await insertAuditFixtures(t.db, [
+      {
+        id: evil.id,
         orgId: alice.orgId,
         actorId: carol.userId,
         action: "team.renamed",
@@ -467,7 +468,7 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
         content: { note: "-2+3" },
         createdAt: new Date(BASE + 61 * 60_000),
       },
-    });
+    ]);
     const requestId = `req-export-${randomUUID().slice(0, 8)}`;
     const out = await exportAuditEvents(ivan, { format: "csv", action: "team.", ...RANGE }, { requestId });
     expect(out.contentType).toBe("text/csv; charset=utf-8");

@@ -46,8 +46,14 @@ async function turn(text: string, conversationId = `steps-${Math.random().toStri
   await tr.done;
   const finished = Date.now();
   await drainAudit();
-  const events = await t.db.prisma.auditEvent.findMany({ where: { requestId }, orderBy: [{ createdAt: "asc" }, { pos: "asc" }] });
+  const events = byStepTime(await t.db.prisma.auditEvent.findMany({ where: { requestId }, orderBy: { pos: "asc" } }));
   return { events, started, finished, conversationId };
+}
+
+/** The time each step reported (data.at; createdAt is when the database stored the batch), then insertion order. */
+const stepTime = (e: { data: unknown }) => Date.parse((e.data as { at: string }).at);
+function byStepTime<E extends { data: unknown; pos: bigint }>(events: E[]): E[] {
+  return [...events].sort((a, b) => stepTime(a) - stepTime(b) || (a.pos < b.pos ? -1 : a.pos > b.pos ? 1 : 0));
 }
 
 async function setPolicy(policy: "full" | "redacted" | "hashes") {
@@ -72,8 +78,10 @@ describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_D
     expect(actions.indexOf("chat.first_token")).toBeLessThan(actions.indexOf("chat.response_completed"));
     for (const e of events) {
       expect(e).toMatchObject({ orgId: alice.orgId, actorId: alice.userId, sessionId: alice.sessionId, targetType: "conversation", targetId: conversationId });
-      expect(e.createdAt.getTime()).toBeGreaterThanOrEqual(started - 5);
-      expect(e.createdAt.getTime()).toBeLessThanOrEqual(finished + 5);
+      expect(stepTime(e)).toBeGreaterThanOrEqual(started - 5);
+      expect(stepTime(e)).toBeLessThanOrEqual(finished + 5);
+      // The row's own time is the database's, when the batch was written: never before the step.
+      expect(e.createdAt.getTime()).toBeGreaterThanOrEqual(stepTime(e) - 5);
     }
     const find = (a: string, n = 0) => events.filter((e) => e.action === a)[n]!;
     const [received, call1, tool, first, call2, done] = [
@@ -119,7 +127,7 @@ describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_D
       runChatTurn(frank, { id: mine.conversationId, message: { id: `intrusion-${Date.now()}`, role: "user", parts: [{ type: "text", text: "let me in" }] } }, { requestId }),
     ).rejects.toMatchObject({ code: "not_found" });
     await drainAudit();
-    const events = await t.db.prisma.auditEvent.findMany({ where: { requestId }, orderBy: [{ createdAt: "asc" }, { pos: "asc" }] });
+    const events = byStepTime(await t.db.prisma.auditEvent.findMany({ where: { requestId }, orderBy: { pos: "asc" } }));
     expect(events.map((e) => [e.action, e.outcome, e.actorId])).toEqual([
       ["chat.request_received", "success", frank.userId],
       ["chat.response_failed", "failure", frank.userId],

@@ -7,6 +7,7 @@ type Writer = PrismaClient | Prisma.TransactionClient;
 
 function toRow(input: AuditEventInput): Prisma.AuditEventCreateManyInput {
   const e = AuditEventInput.parse(input);
+  const data = e.at ? { ...e.data, at: e.at.toISOString() } : e.data;
   return {
     orgId: e.orgId,
     actorId: e.actorId,
@@ -21,8 +22,9 @@ function toRow(input: AuditEventInput): Prisma.AuditEventCreateManyInput {
     outputHash: e.outputHash ?? null,
     // Secrets never reach the trail, whatever the caller passed.
     content: e.content ? (maskSecretsDeep(e.content) as Prisma.InputJsonValue) : undefined,
-    data: e.data ? (maskSecretsDeep(e.data) as Prisma.InputJsonValue) : undefined,
-    ...(e.at ? { createdAt: e.at } : {}),
+    // The database stamps createdAt itself (an insert cannot backdate an event); the time a step
+    // reports for itself (batched steps are written after they happened) is kept as data.at.
+    data: data ? (maskSecretsDeep(data) as Prisma.InputJsonValue) : undefined,
   };
 }
 

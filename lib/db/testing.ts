@@ -8,6 +8,7 @@ import pg from "pg";
 import { MEMORY, openDatabase, type Database, type DatabaseKind } from "./client";
 import { setDatabase } from "./database";
 import { seedDatabase } from "./seed";
+import type { Prisma } from "./generated/client";
 import type { UserRecord } from "./types";
 
 export const TEST_DATABASE_ADMIN_URL =
@@ -116,4 +117,16 @@ export async function seededUser(db: Database, email: string): Promise<UserRecor
   });
   if (!u) throw new Error(`no seeded user ${email}`);
   return u;
+}
+
+/**
+ * Audit events with chosen times and order, for tests of filters and exports. The insert trigger
+ * stamps every other row's createdAt with the database clock; a superuser's replica mode (which
+ * the test databases connect as) skips triggers, as an attacker owning the database could.
+ */
+export async function insertAuditFixtures(db: Database, rows: Prisma.AuditEventCreateManyInput[]): Promise<void> {
+  await db.prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`SET LOCAL session_replication_role = replica`);
+    await tx.auditEvent.createMany({ data: rows });
+  });
 }

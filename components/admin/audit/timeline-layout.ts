@@ -5,6 +5,7 @@ import { actionLabel } from "./actions";
  * follows how lib/chat/turn.ts times it:
  *
  * - request received: an instant, the turn's start;
+ * (a step's time is `data.at`, what the turn reported; `createdAt` is when the row was written)
  * - model and tool calls: `createdAt` is when the call began and `latencyMs` how long it took;
  * - first token and the response's end (completed, interrupted, failed): `createdAt` is when it
  *   happened and `latencyMs` the time since the turn began, so the bar runs from the turn's start.
@@ -76,7 +77,8 @@ export function stepLabel(s: Pick<TimelineStep, "action" | "data">): string {
 
 export function layoutTimeline(steps: readonly TimelineStep[]): TimelineLayout {
   const spans = steps.map((s) => {
-    const at = Date.parse(s.createdAt);
+    // Steps are written in batches after they happen: data.at is when the step itself reported it.
+    const at = Date.parse(str(s.data, "at") ?? s.createdAt);
     const latency = s.latencyMs !== null && s.latencyMs >= 0 ? s.latencyMs : null;
     if (latency === null) return { s, start: at, end: at, instant: true };
     if (FROM_TURN_START.has(s.action)) return { s, start: at - latency, end: at, instant: false };
