@@ -7,6 +7,7 @@ import { authSecret } from "@/lib/auth/secret";
 import { startAuditMaintenance } from "@/lib/audit/maintenance";
 import { installTurnMetrics } from "@/lib/observability/turn-metrics";
 import { signer } from "@/lib/audit/checkpoints";
+import { checkAuditRole } from "@/lib/db/grants";
 import { startReplyRecovery } from "@/lib/chat/recovery";
 
 export async function bootstrap(): Promise<void> {
@@ -14,6 +15,7 @@ export async function bootstrap(): Promise<void> {
     const e = env();
     authSecret();
     const db = await getDatabase();
+    await checkAuditRole(db, { strict: e.AUDIT_STRICT });
     signer();
     startAuditMaintenance();
     installTurnMetrics();

@@ -55,6 +55,9 @@ const EnvSchema = z.object({
   AUDIT_SIGNING_PRIVATE_KEY: z.string().min(40).optional(),
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).default(60),
+  // Refuse to start on PostgreSQL when the role Enclave connects as could drop the audit
+  // triggers (it owns the audit table, or is a superuser); otherwise that is only a warning.
+  AUDIT_STRICT: bool.default(false),
   METRICS_TOKEN: z.string().min(8).optional(),
 
   MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(32 * 1024),

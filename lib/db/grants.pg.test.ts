@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { applyAppRoleGrants } from "./grants";
+import { env, resetEnvCache } from "@/lib/config/env";
+import { openDatabase } from "./client";
+import { applyAppRoleGrants, checkAuditRole, describeAppRole } from "./grants";
 import { createBlankDatabase, TEST_DATABASE_ADMIN_URL } from "./testing";
 import { runMigrations } from "./migrate";
 
@@ -52,3 +54,44 @@ describe("the application's database role (PostgreSQL grants)", () => {
     await expect(asApp.query(`DELETE FROM "_prisma_migrations"`)).rejects.toThrow(/permission denied/);
   });
 });
+
+describe("start-up check: the role Enclave connects as must not be able to drop the audit triggers", () => {
+  it("warns, naming npm run db:grants, when it owns the audit table; AUDIT_STRICT=true refuses", async () => {
+    // The throwaway database was migrated by its owner (a superuser here): the wrong role to serve as.
+    const r = await blank.db.withSql((sql) => describeAppRole(sql));
+    expect(r.canDropAuditTriggers).toBe(true);
+    const warning = await checkAuditRole(blank.db, { strict: false });
+    expect(warning).toMatch(/owns the audit table|superuser/);
+    expect(warning).toMatch(/npm run db:grants/);
+    await expect(checkAuditRole(blank.db, { strict: true })).rejects.toThrow(/AUDIT_STRICT=true.*|npm run db:grants/);
+  });
+
+  it("says nothing for a role given only the application's grants", async () => {
+    const url = new URL(blank.url!);
+    url.username = role;
+    const app = await openDatabase({ kind: "postgresql", url: url.toString(), migrate: false });
+    try {
+      expect(await app.withSql((sql) => describeAppRole(sql))).toMatchObject({ role, ownsAuditTable: false, superuser: false, canDropAuditTriggers: false });
+      expect(await checkAuditRole(app, { strict: true })).toBeNull();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("AUDIT_STRICT is a boolean setting, off by default", () => {
+    const saved = process.env.AUDIT_STRICT;
+    try {
+      delete process.env.AUDIT_STRICT;
+      resetEnvCache();
+      expect(env().AUDIT_STRICT).toBe(false);
+      process.env.AUDIT_STRICT = "true";
+      resetEnvCache();
+      expect(env().AUDIT_STRICT).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.AUDIT_STRICT;
+      else process.env.AUDIT_STRICT = saved;
+      resetEnvCache();
+    }
+  });
+});
+
