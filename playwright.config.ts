@@ -126,10 +126,12 @@ export default defineConfig({
         "unauthorized/**/*.spec.ts",
         "audit/**/*.spec.ts",
         "runtime/**/*.spec.ts",
+        "a11y/**/*.spec.ts",
       ],
       use: { baseURL: URLS.offline },
     },
-    { name: "compat", testMatch: ["compat/**/*.spec.ts"], use: { baseURL: URLS.compat } },
+    // security/: the mock model's reply= directive makes replies with the markup under test.
+    { name: "compat", testMatch: ["compat/**/*.spec.ts", "security/**/*.spec.ts", "recovery/**/*.spec.ts"], use: { baseURL: URLS.compat } },
     { name: "sso", testMatch: ["sso/**/*.spec.ts"], use: { baseURL: URLS.sso } },
   ],
   webServer: [
