@@ -53,8 +53,13 @@ const EnvSchema = z.object({
   // Audit chain: checkpoint signing (HMAC key, or an Ed25519 private key in PEM) and cadence.
   AUDIT_SIGNING_KEY: z.string().min(16).optional(),
   AUDIT_SIGNING_PRIVATE_KEY: z.string().min(40).optional(),
+  // Its public half (PEM), checked against the private key at start-up: `npm run audit:keygen`.
+  AUDIT_SIGNING_PUBLIC_KEY: z.string().min(40).optional(),
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).default(60),
+  // Refuse to start on PostgreSQL when the role Enclave connects as could drop the audit
+  // triggers (it owns the audit table, or is a superuser); otherwise that is only a warning.
+  AUDIT_STRICT: bool.default(false),
   // Refuse to start on PostgreSQL when the role Enclave connects as could drop the audit
   // triggers (it owns the audit table, or is a superuser); otherwise that is only a warning.
   AUDIT_STRICT: bool.default(false),
