@@ -18,6 +18,7 @@ export const AuditAction = z.enum([
   "audit.verified",
   "auth.sign_in",
   "auth.sign_in_refused",
+  "auth.sso_identity_bound",
   "auth.sign_out",
   "user.provisioned",
   "user.role_changed",

@@ -2,9 +2,11 @@ import NextAuth, { type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { randomBytes } from "node:crypto";
 import { env, isDevLoginEnabled, isOidcConfigured } from "@/lib/config/env";
-import { unsafeCreateSession, unsafeFindUserByEmail, unsafeRevokeSession } from "@/lib/db/identity";
+import { unsafeCreateSession, unsafeFindUserByEmail, unsafeFindUserBySsoIdentity, unsafeRevokeSession } from "@/lib/db/identity";
 import { logger } from "@/lib/observability/logger";
 import { authSecret } from "./secret";
+import { sessionCookieConfig } from "./session-cookie";
+import { originOf, sameOriginPath } from "@/lib/http/same-origin";
 import { applySsoGroups, decideDevSignIn, decideSsoSignIn, groupsFrom } from "./sign-in-policy";
 
 declare module "next-auth" {
@@ -65,6 +67,8 @@ function config(): NextAuthConfig {
     secret: authSecret(),
     trustHost: true,
     session: { strategy: "jwt", maxAge },
+    // `__Host-authjs.session-token` where AUTH_URL is https (lib/auth/session-cookie.ts).
+    cookies: sessionCookieConfig(e.AUTH_URL),
     pages: { signIn: "/signin", error: "/signin/error" },
     providers: providers(),
     logger: {
@@ -76,13 +80,14 @@ function config(): NextAuthConfig {
       async signIn({ account, profile }) {
         if (account?.provider === "dev") return true; // authorize() already decided
         if (account?.provider !== "oidc" || !profile) return false;
-        const decision = await decideSsoSignIn(profile);
+        const e = env();
+        const decision = await decideSsoSignIn(profile, { issuer: e.OIDC_ISSUER ?? "", trustEmail: e.OIDC_TRUST_EMAIL });
         if (!decision.ok) {
           logger.info({ component: "auth", reason: decision.reason, domain: decision.domain }, "SSO sign-in refused");
           return refusalUrl(decision.reason, decision.domain);
         }
         if (decision.provisioned) logger.info({ component: "auth", userId: decision.user.id }, "provisioned user on first SSO sign-in");
-        const mapped = await applySsoGroups(decision.user, groupsFrom(profile, env().OIDC_GROUPS_CLAIM));
+        const mapped = await applySsoGroups(decision.user, groupsFrom(profile, e.OIDC_GROUPS_CLAIM));
         if (mapped.role || mapped.team || mapped.keptLastAdmin) {
           logger.info({ component: "auth", userId: decision.user.id, ...mapped }, "SSO group mappings applied");
         }
@@ -90,8 +95,16 @@ function config(): NextAuthConfig {
       },
       async jwt({ token, user, account, trigger }) {
         if (trigger !== "signIn" || !account) return token;
-        const email = (user?.email ?? token.email ?? "").toLowerCase();
-        const dbUser = email ? await unsafeFindUserByEmail(email) : null;
+        // SSO: the account bound to the identity signIn() just accepted (issuer + subject), never
+        // a look-up by email. Dev sign-in: the user authorize() picked.
+        let dbUser;
+        if (account.provider === "oidc") {
+          const issuer = env().OIDC_ISSUER;
+          dbUser = issuer && account.providerAccountId ? await unsafeFindUserBySsoIdentity({ issuer, subject: account.providerAccountId }) : null;
+        } else {
+          const email = (user?.email ?? token.email ?? "").toLowerCase();
+          dbUser = email ? await unsafeFindUserByEmail(email) : null;
+        }
         if (!dbUser || dbUser.disabledAt) return null;
         const sid = randomBytes(24).toString("base64url");
         await unsafeCreateSession({
@@ -107,6 +120,11 @@ function config(): NextAuthConfig {
       },
       session({ session, token }) {
         return { ...session, sid: token.sid };
+      },
+      // Every redirect Auth.js makes (callbackUrl, its callback-url cookie, signIn's redirectTo):
+      // parsed as the browser will parse it, and only to this app's own origin, else "/".
+      redirect({ url, baseUrl }) {
+        return new URL(sameOriginPath(url, originOf(baseUrl)), baseUrl).href;
       },
     },
     events: {

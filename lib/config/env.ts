@@ -25,6 +25,9 @@ const EnvSchema = z.object({
   // Add "groups" (or your IdP's scope for it) when using SSO group → role/team mappings.
   OIDC_SCOPES: z.string().min(1).default("openid email profile"),
   OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
+  // Only for an IdP that itself guarantees every email it issues but sends no `email_verified`
+  // claim: a missing claim then counts as verified (an explicit `false` never does). README: risk.
+  OIDC_TRUST_EMAIL: bool.default(false),
   ENCLAVE_DEV_LOGIN: bool.optional(),
 
   OPENAI_API_KEY: z.string().min(1).optional(),
@@ -57,9 +60,6 @@ const EnvSchema = z.object({
   AUDIT_SIGNING_PUBLIC_KEY: z.string().min(40).optional(),
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).default(60),
-  // Refuse to start on PostgreSQL when the role Enclave connects as could drop the audit
-  // triggers (it owns the audit table, or is a superuser); otherwise that is only a warning.
-  AUDIT_STRICT: bool.default(false),
   // Refuse to start on PostgreSQL when the role Enclave connects as could drop the audit
   // triggers (it owns the audit table, or is a superuser); otherwise that is only a warning.
   AUDIT_STRICT: bool.default(false),

@@ -7,6 +7,7 @@ import { writeAudit } from "./audit";
 import { getPrisma } from "./database";
 import { orgKeepsAnAdminWithout } from "./guards";
 import { isUniqueViolation } from "./prisma-errors";
+import { SYSTEM_ORG } from "./system-org";
 import type { OrgRecord, UserRecord } from "./types";
 
 const userSelect = {
@@ -24,6 +25,72 @@ export async function unsafeFindUserByEmail(email: string): Promise<UserRecord |
   return prisma.user.findUnique({ where: { email: email.toLowerCase() }, select: userSelect });
 }
 
+/** An SSO identity: the IdP's issuer and the subject (`sub`) it gives this person. */
+export interface SsoIdentity {
+  issuer: string;
+  subject: string;
+}
+
+/** A user with the SSO identity their account is bound to (null before their first SSO sign-in). */
+export interface SsoUserRecord extends UserRecord {
+  ssoIdentity: SsoIdentity | null;
+}
+
+const ssoUserSelect = { ...userSelect, ssoIssuer: true, ssoSubject: true } as const;
+
+function ssoUser({ ssoIssuer, ssoSubject, ...u }: UserRecord & { ssoIssuer: string | null; ssoSubject: string | null }): SsoUserRecord {
+  return { ...u, ssoIdentity: ssoIssuer !== null && ssoSubject !== null ? { issuer: ssoIssuer, subject: ssoSubject } : null };
+}
+
+export async function unsafeFindSsoUserByEmail(email: string): Promise<SsoUserRecord | null> {
+  const prisma = await getPrisma();
+  const u = await prisma.user.findUnique({ where: { email: email.toLowerCase() }, select: ssoUserSelect });
+  return u ? ssoUser(u) : null;
+}
+
+/** The account an SSO identity is bound to: the only way an SSO sign-in finds an existing user. */
+export async function unsafeFindUserBySsoIdentity(identity: SsoIdentity): Promise<UserRecord | null> {
+  const prisma = await getPrisma();
+  return prisma.user.findFirst({ where: { ssoIssuer: identity.issuer, ssoSubject: identity.subject }, select: userSelect });
+}
+
+/**
+ * Binds an account that has no SSO identity yet (a seeded or pre-created user's first SSO
+ * sign-in) to `identity`, audited in the same transaction. Only an unbound account is changed,
+ * so of two identities racing for one account exactly one wins; the result says which.
+ */
+export async function unsafeBindSsoIdentity(input: {
+  userId: string;
+  orgId: string;
+  identity: SsoIdentity;
+}): Promise<"bound" | "already-bound" | "bound-to-another"> {
+  const prisma = await getPrisma();
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const { count } = await tx.user.updateMany({
+        where: { id: input.userId, ssoIssuer: null, ssoSubject: null },
+        data: { ssoIssuer: input.identity.issuer, ssoSubject: input.identity.subject },
+      });
+      if (count === 0) {
+        const now = await tx.user.findUnique({ where: { id: input.userId }, select: { ssoIssuer: true, ssoSubject: true } });
+        return now?.ssoIssuer === input.identity.issuer && now?.ssoSubject === input.identity.subject ? "already-bound" : "bound-to-another";
+      }
+      await writeAudit(tx, {
+        orgId: input.orgId,
+        actorId: input.userId,
+        action: "auth.sso_identity_bound",
+        target: { type: "user", id: input.userId },
+        data: { issuer: input.identity.issuer, subject: input.identity.subject },
+      });
+      return "bound";
+    });
+  } catch (e) {
+    // The identity is already bound to some other account.
+    if (isUniqueViolation(e)) return "bound-to-another";
+    throw e;
+  }
+}
+
 export async function unsafeOrgAllowsDevLogin(orgId: string): Promise<boolean> {
   const prisma = await getPrisma();
   const org = await prisma.org.findUnique({ where: { id: orgId }, select: { devLoginEnabled: true } });
@@ -38,30 +105,38 @@ export async function unsafeFindOrgByEmailDomain(domain: string): Promise<OrgRec
   });
 }
 
-/** Just-in-time provisioning on first SSO sign-in. Concurrent first sign-ins converge on one row. */
-export async function unsafeProvisionUser(input: { orgId: string; email: string; name: string }): Promise<UserRecord> {
+/**
+ * Just-in-time provisioning on first SSO sign-in, bound to the identity that signed in.
+ * Concurrent first sign-ins converge on one row; the caller checks the row's identity is theirs.
+ */
+export async function unsafeProvisionUser(input: {
+  orgId: string;
+  email: string;
+  name: string;
+  identity: SsoIdentity;
+}): Promise<SsoUserRecord> {
   const prisma = await getPrisma();
   const email = input.email.toLowerCase();
   try {
     return await prisma.$transaction(async (tx) => {
       const user = await tx.user.create({
-        data: { orgId: input.orgId, email, name: input.name, role: "member" },
-        select: userSelect,
+        data: { orgId: input.orgId, email, name: input.name, role: "member", ssoIssuer: input.identity.issuer, ssoSubject: input.identity.subject },
+        select: ssoUserSelect,
       });
       await writeAudit(tx, {
         orgId: input.orgId,
         actorId: null,
         action: "user.provisioned",
         target: { type: "user", id: user.id },
-        data: { email, via: "sso" },
+        data: { email, via: "sso", issuer: input.identity.issuer, subject: input.identity.subject },
       });
-      return user;
+      return ssoUser(user);
     });
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
-    const existing = await prisma.user.findUnique({ where: { email }, select: userSelect });
+    const existing = await prisma.user.findUnique({ where: { email }, select: ssoUserSelect });
     if (!existing) throw e;
-    return existing;
+    return ssoUser(existing);
   }
 }
 
@@ -87,16 +162,43 @@ export async function unsafeCreateSession(input: {
   });
 }
 
-/** A refused sign-in of a known person (deactivated, …), for the audit trail. */
-export async function unsafeRecordRefusedSignIn(input: { orgId: string; userId: string; provider: string; reason: string }): Promise<void> {
+/** The system scope's org row, created on first use (see system-org.ts). */
+async function ensureSystemOrg(): Promise<string> {
   const prisma = await getPrisma();
+  await prisma.org.createMany({
+    data: [{ ...SYSTEM_ORG, emailDomains: [], devLoginEnabled: false, auditContent: "hashes" }],
+    skipDuplicates: true,
+  });
+  return SYSTEM_ORG.id;
+}
+
+/**
+ * A refused sign-in, for the audit trail: in the person's org when Enclave knows it (a known
+ * user, or an org that owns the email's domain), otherwise in the system scope. `email` is the
+ * identifier that was tried; `issuer`/`subject` the SSO identity, if any. Never a secret.
+ */
+export async function unsafeRecordRefusedSignIn(input: {
+  orgId: string | null;
+  userId?: string | null;
+  provider: string;
+  reason: string;
+  email?: string;
+  identity?: SsoIdentity | null;
+}): Promise<void> {
+  const prisma = await getPrisma();
+  const orgId = input.orgId ?? (await ensureSystemOrg());
   await writeAudit(prisma, {
-    orgId: input.orgId,
-    actorId: input.userId,
+    orgId,
+    actorId: input.userId ?? null,
     action: "auth.sign_in_refused",
-    target: { type: "user", id: input.userId },
+    target: input.userId ? { type: "user", id: input.userId } : null,
     outcome: "failure",
-    data: { provider: input.provider, reason: input.reason },
+    data: {
+      provider: input.provider,
+      reason: input.reason,
+      ...(input.email !== undefined ? { email: input.email.slice(0, 320) } : {}),
+      ...(input.identity ? { issuer: input.identity.issuer, subject: input.identity.subject } : {}),
+    },
   });
 }
 

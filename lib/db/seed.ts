@@ -1,5 +1,6 @@
 import { BUILT_IN_ROLES, BUILT_IN_ROLE_INFO } from "@/lib/authz/catalog";
 import type { PrismaClient } from "./generated/client";
+import { SYSTEM_ORG } from "./system-org";
 
 /** Development and test fixtures: two orgs, each person in a role the product cares about. */
 export const SEED_ORGS = [
@@ -92,5 +93,6 @@ export async function seedDatabase(prisma: PrismaClient): Promise<SeedResult> {
 }
 
 export async function isEmpty(prisma: PrismaClient): Promise<boolean> {
-  return (await prisma.org.count()) === 0;
+  // The system scope (audit events of no org) is not a sign that the database was set up.
+  return (await prisma.org.count({ where: { id: { not: SYSTEM_ORG.id } } })) === 0;
 }

@@ -17,6 +17,7 @@ export const ACTION_LABELS = {
   "audit.verified": "Audit chain verified",
   "auth.sign_in": "Signed in",
   "auth.sign_in_refused": "Sign-in refused",
+  "auth.sso_identity_bound": "SSO identity bound",
   "auth.sign_out": "Signed out",
   "user.provisioned": "User provisioned",
   "user.role_changed": "Role changed",

@@ -15,6 +15,13 @@ function explain(error: string | undefined, domain: string | undefined): { title
     case "no-email":
     case "unverified-email":
       return { title: "Your identity provider did not share a verified email", body: "Enclave needs a verified email address to know who you are. Ask your administrator to release the email claim." };
+    case "identity-mismatch":
+      return {
+        title: "This email is linked to another sign-in",
+        body: "The Enclave account with this email address is already linked to a different identity at your identity provider. Sign in with the account you used before, or ask your administrator.",
+      };
+    case "no-subject":
+      return { title: "Your identity provider did not identify you", body: "The sign-in carried no subject identifier. Ask your administrator to check the identity provider's configuration." };
     case "AccessDenied":
       return { title: "Sign-in refused", body: "Your sign-in was refused." };
     case "Configuration":
