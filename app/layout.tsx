@@ -6,6 +6,10 @@ export const metadata: Metadata = {
   description: "Your organization's private AI agent workspace",
 };
 
+// Every page carries a per-request CSP nonce (proxy.ts) that Next puts on its scripts while
+// rendering; a page prerendered at build time would have scripts without it, which the policy blocks.
+export const dynamic = "force-dynamic";
+
 export const viewport: Viewport = {
   width: "device-width",
   initialScale: 1,

