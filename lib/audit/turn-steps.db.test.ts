@@ -119,7 +119,7 @@ describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_D
     expect(events[2]!.data).toMatchObject({ failure: "provider_error", status: 500 });
   });
 
-  it("a turn refused before the model (someone else's conversation) is closed in the trail, not left open", async () => {
+  it("a turn refused before the model (someone else's conversation) is closed in the trail, not filed under that conversation", async () => {
     const mine = await turn("alice's conversation");
     const frank = principalFor(await seededUser(t.db, "frank@globex.test"));
     const requestId = `req-intrusion-${Date.now()}`;
@@ -134,6 +134,34 @@ describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_D
     ]);
     expect(events[1]!.data).toMatchObject({ stage: "persist", error: "not_found" });
     expect(events.every((e) => e.orgId === frank.orgId)).toBe(true);
+    // The id was frank's claim, not his conversation: alice's timeline does not show his attempt.
+    expect(events.map((e) => [e.targetType, e.targetId])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
+    expect(JSON.stringify(events.map((e) => e.data))).not.toContain(mine.conversationId);
+    const inAlices = await t.db.prisma.auditEvent.findMany({ where: { targetId: mine.conversationId } });
+    expect(inAlices.map((e) => e.requestId)).not.toContain(requestId);
+  });
+
+  it("request_received is recorded once the conversation is known to be the caller's, and keeps the caller's own x-request-id apart", async () => {
+    const conversationId = `steps-${Math.random().toString(36).slice(2, 10)}`;
+    const requestId = `req-${Math.random().toString(36).slice(2, 10)}`;
+    const tr = await runChatTurn(
+      alice,
+      { id: conversationId, message: { id: `${conversationId}-m`, role: "user", parts: [{ type: "text", text: "hello" }] } },
+      { requestId, clientRequestId: "client-chosen-id-1" },
+    );
+    const reader = tr.chunks().getReader();
+    while (!(await reader.read()).done) {
+      /* drain */
+    }
+    await tr.done;
+    await drainAudit();
+    const received = await t.db.prisma.auditEvent.findFirstOrThrow({ where: { requestId, action: "chat.request_received" } });
+    expect(received).toMatchObject({ targetType: "conversation", targetId: conversationId });
+    expect(received.data).toMatchObject({ clientRequestId: "client-chosen-id-1" });
+    expect(await t.db.prisma.auditEvent.count({ where: { requestId: "client-chosen-id-1" } })).toBe(0);
   });
 
   it("retries are separate model-call attempts", async () => {

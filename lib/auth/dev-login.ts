@@ -1,4 +1,5 @@
-import { isDevLoginEnabled, isOidcConfigured } from "@/lib/config/env";
+import { env, isDevLoginEnabled, isOidcConfigured } from "@/lib/config/env";
+import { originOf, sameOriginPath } from "@/lib/http/same-origin";
 import { unsafeListUsersForDevLogin } from "@/lib/db/identity";
 
 export interface SignInOptions {
@@ -15,8 +16,12 @@ export async function signInOptions(ssoName: string): Promise<SignInOptions> {
   };
 }
 
-/** Only same-site paths: an open redirect after sign-in is a phishing tool. */
-export function safeCallbackPath(raw: unknown): string {
-  if (typeof raw !== "string" || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/chat";
-  return raw.slice(0, 512);
+/**
+ * Where to go after sign-in: /chat when nothing is asked for, else the target as a path on this
+ * app (lib/http/same-origin.ts), "/" when it points anywhere else. An open redirect after
+ * sign-in is a phishing tool.
+ */
+export function safeCallbackPath(raw: unknown, appOrigin: string | null = originOf(env().AUTH_URL)): string {
+  if (raw === undefined || raw === null || raw === "") return "/chat";
+  return sameOriginPath(raw, appOrigin);
 }

@@ -1,4 +1,5 @@
 import { decode } from "next-auth/jwt";
+import { env } from "@/lib/config/env";
 
 /**
  * The session cookie → server-side session id, without the rest of Auth.js's request
@@ -8,6 +9,34 @@ import { decode } from "next-auth/jwt";
  * revoked, user not disabled) is checked in the database on every request, never cached.
  */
 export const SESSION_COOKIE_NAMES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
+
+/**
+ * Where Enclave is served over HTTPS (AUTH_URL https) the session cookie is `__Host-`: the
+ * browser keeps it only if it is Secure, for path /, with no Domain, so neither a sibling
+ * subdomain nor a plain-HTTP page on the host can plant or overwrite it. There it is the only
+ * name accepted; a cookie under any other name is no session.
+ */
+export const HOST_SESSION_COOKIE = "__Host-authjs.session-token";
+
+function servedOverHttps(authUrl: string | undefined): boolean {
+  return authUrl?.toLowerCase().startsWith("https:") ?? false;
+}
+
+/** The names a session cookie is read under, in order. */
+export function sessionCookieNames(authUrl: string | undefined = env().AUTH_URL): readonly string[] {
+  return servedOverHttps(authUrl) ? [HOST_SESSION_COOKIE] : SESSION_COOKIE_NAMES;
+}
+
+/** Auth.js's `cookies` option: the `__Host-` session cookie under HTTPS, else Auth.js's defaults. */
+export function sessionCookieConfig(authUrl: string | undefined = env().AUTH_URL) {
+  if (!servedOverHttps(authUrl)) return undefined;
+  return {
+    sessionToken: {
+      name: HOST_SESSION_COOKIE,
+      options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure: true },
+    },
+  };
+}
 
 interface Decoded {
   sid: string;
@@ -52,8 +81,11 @@ export async function sessionIdFromCookie(
 }
 
 /** Auth.js splits cookies over 4 KB into name.0, name.1, …; ours are small but accept both. */
-export function readSessionCookie(get: (name: string) => string | undefined): { name: string; token: string } | null {
-  for (const name of SESSION_COOKIE_NAMES) {
+export function readSessionCookie(
+  get: (name: string) => string | undefined,
+  names: readonly string[] = sessionCookieNames(),
+): { name: string; token: string } | null {
+  for (const name of names) {
     const whole = get(name);
     if (whole) return { name, token: whole };
     let token = "";

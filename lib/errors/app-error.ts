@@ -5,6 +5,8 @@ export const ERROR_STATUS = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
+  /** A cookie-authenticated change sent from another site (lib/http/same-origin.ts). */
+  csrf_refused: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

@@ -1,12 +1,14 @@
 import { credentialsOf, resolvePrincipal } from "@/lib/auth/principal";
 import { authorize, type Permission } from "@/lib/authz";
+import { env } from "@/lib/config/env";
 import { AppError, isAppError } from "@/lib/errors/app-error";
 import { runWithRequestContext, setRequestPrincipal } from "@/lib/observability/context";
 import { logger } from "@/lib/observability/logger";
 import { httpRequestDuration, routeTemplate } from "@/lib/observability/metrics";
 import type { Principal } from "@/lib/principal";
 import { ServerTiming } from "@/lib/observability/server-timing";
-import { requestIdFrom } from "./request-id";
+import { clientRequestIdFrom, newRequestId } from "./request-id";
+import { crossSiteRefusal, originOf } from "./same-origin";
 
 /**
  * Route handler wrappers. Every handler is either `withPrincipal(handler, { permission })` —
@@ -14,6 +16,10 @@ import { requestIdFrom } from "./request-id";
  * `reveal`) — or explicitly `publicRoute(handler, { reason })`. The declaration is attached to
  * the handler (`access`) so a test can prove no route forgot one. Both wrappers turn AppErrors
  * into their JSON response and anything else into a logged 500 that says nothing of internals.
+ *
+ * A request signed in by its session cookie that would change something (not GET, HEAD or
+ * OPTIONS) and says it comes from another origin is refused (403 csrf_refused) before anything
+ * else runs. A request with an API key cannot be forged by another site and is not checked.
  */
 /** A permission, any one of several, or just being signed in. */
 export type Requirement = Permission | readonly Permission[] | "signed-in";
@@ -32,7 +38,9 @@ export function enforce(p: Principal, req: Requirement, opts: { reveal?: boolean
 export type ErrorFormat = "enclave" | "openai";
 export interface RouteContext<P> {
   params: P;
+  /** Minted by the server for this request; the caller's x-request-id is `clientRequestId`. */
   requestId: string;
+  clientRequestId?: string;
   /** Phases measured so far (auth, …); handlers add theirs and it is sent as Server-Timing. */
   timing: ServerTiming;
 }
@@ -72,13 +80,13 @@ function finish(res: Response, requestId: string, timing?: ServerTiming): Respon
 async function observed(
   req: Request,
   ctx: NextCtx,
-  requestId: string,
+  ids: { requestId: string; clientRequestId?: string },
   run: () => Promise<Response>,
 ): Promise<Response> {
   const started = performance.now();
   let status = 500;
   try {
-    const res = await runWithRequestContext({ requestId }, run);
+    const res = await runWithRequestContext(ids, run);
     status = res.status;
     return res;
   } finally {
@@ -115,23 +123,41 @@ const UNAUTHORIZED: Record<string, string> = {
   invalid_api_key: "Incorrect, revoked or expired API key.",
 };
 
+/** Throws csrf_refused for a cookie-authenticated, state-changing request from another origin. */
+function refuseCrossSite(req: Request, cookieAuthenticated: boolean): void {
+  if (!cookieAuthenticated) return;
+  const appOrigin = originOf(env().AUTH_URL);
+  const why = crossSiteRefusal(req, appOrigin);
+  if (!why) return;
+  logger.warn({ component: "http", method: req.method, path: new URL(req.url).pathname, why }, "cross-site request refused");
+  throw new AppError(
+    "csrf_refused",
+    `This request came from another site (${why}), so it was refused. Send it from Enclave itself, or with an API key.` +
+      (appOrigin ? "" : " (If this is Enclave's own page behind a proxy, set AUTH_URL to the address people use.)"),
+  );
+}
+
 export function withPrincipal<P extends Record<string, string | string[]> = Record<string, never>>(
   handler: (req: Request, principal: Principal, ctx: RouteContext<P>) => Promise<Response>,
   opts: RouteOptions,
 ): Handler {
   const fn = async (req: Request, ctx: NextCtx): Promise<Response> => {
-    const requestId = requestIdFrom(req.headers);
-    return observed(req, ctx, requestId, async () => {
+    const requestId = newRequestId();
+    const clientRequestId = clientRequestIdFrom(req.headers);
+    return observed(req, ctx, { requestId, clientRequestId }, async () => {
       const timing = new ServerTiming();
       try {
-        const resolved = await timing.measure("auth", () => resolvePrincipal(credentialsOf(req)));
+        const credentials = credentialsOf(req);
+        // An Authorization header, whatever it holds, is the credential: the cookie is then not read.
+        refuseCrossSite(req, !credentials.authorization?.trim());
+        const resolved = await timing.measure("auth", () => resolvePrincipal(credentials));
         if (!resolved.ok)
           throw new AppError("unauthorized", UNAUTHORIZED[resolved.reason]!, { reason: resolved.reason });
         setRequestPrincipal(resolved.principal);
         enforce(resolved.principal, opts.permission, { reveal: opts.reveal });
         const params = ((await ctx?.params) ?? {}) as P;
         return finish(
-          await handler(req, resolved.principal, { params, requestId, timing }),
+          await handler(req, resolved.principal, { params, requestId, clientRequestId, timing }),
           requestId,
           timing,
         );
@@ -150,12 +176,13 @@ export function publicRoute<P extends Record<string, string | string[]> = Record
   opts: { reason: string; errors?: ErrorFormat },
 ): Handler {
   const fn = async (req: Request, ctx: NextCtx): Promise<Response> => {
-    const requestId = requestIdFrom(req.headers);
-    return observed(req, ctx, requestId, async () => {
+    const requestId = newRequestId();
+    const clientRequestId = clientRequestIdFrom(req.headers);
+    return observed(req, ctx, { requestId, clientRequestId }, async () => {
       const timing = new ServerTiming();
       try {
         const params = ((await ctx?.params) ?? {}) as P;
-        return finish(await handler(req, { params, requestId, timing }), requestId, timing);
+        return finish(await handler(req, { params, requestId, clientRequestId, timing }), requestId, timing);
       } catch (err) {
         return finish(toErrorResponse(err, requestId, opts.errors), requestId, timing);
       }

@@ -9,7 +9,10 @@ import { AsyncLocalStorage } from "node:async_hooks";
  * bundles), and the logger created in one must see the context entered in another.
  */
 export interface RequestContext {
+  /** Minted by the server (lib/http/request-id.ts). */
   requestId: string;
+  /** The caller's own x-request-id, if it sent one: recorded, never used as the request id. */
+  clientRequestId?: string;
   userId?: string;
   orgId?: string;
 }

@@ -156,6 +156,7 @@ export function createLogger(
       if (!ctx) return {};
       return {
         requestId: ctx.requestId,
+        ...(ctx.clientRequestId ? { clientRequestId: ctx.clientRequestId } : {}),
         ...(ctx.userId ? { userId: ctx.userId } : {}),
         ...(ctx.orgId ? { orgId: ctx.orgId } : {}),
       };

@@ -279,7 +279,7 @@ describe(`GET /api/metrics (${process.env.ENCLAVE_TEST_DB})`, () => {
     parseExposition(await ok.text());
   });
 
-  it("the route wrappers enter the request context: requestId, then the user and org", async () => {
+  it("the route wrappers enter the request context: a requestId of the server's own (the caller's kept beside it), then the user and org", async () => {
     const probe = withPrincipal(async () => json(currentRequestContext() ?? null), {
       permission: "signed-in",
     });
@@ -293,11 +293,14 @@ describe(`GET /api/metrics (${process.env.ENCLAVE_TEST_DB})`, () => {
       },
     );
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
-      requestId: "req-context-probe",
+    const seen = (await res.json()) as { requestId: string };
+    expect(seen).toEqual({
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      clientRequestId: "req-context-probe",
       userId: alice.userId,
       orgId: alice.orgId,
     });
+    expect(res.headers.get("x-request-id")).toBe(seen.requestId);
     expect(currentRequestContext()).toBeUndefined();
   });
 });

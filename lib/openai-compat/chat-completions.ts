@@ -14,6 +14,7 @@ export const CONVERSATION_HEADER = "x-enclave-conversation-id";
 
 export interface CompletionOptions {
   requestId: string;
+  clientRequestId?: string;
   /** The request's `x-enclave-conversation-id` header. */
   conversationHeader: string | null;
   signal?: AbortSignal;
@@ -39,7 +40,7 @@ export async function createChatCompletion(p: Principal, body: unknown, opts: Co
   const turn = await runChatTurn(
     p,
     { id: conversationId, message: { id: randomUUID(), role: "user", parts: [{ type: "text", text: lastUserText(req) }] } },
-    { requestId: opts.requestId, signal: opts.signal, timing: opts.timing },
+    { requestId: opts.requestId, clientRequestId: opts.clientRequestId, signal: opts.signal, timing: opts.timing },
   );
   const translator = new CompletionTranslator({
     id: completionId(turn.assistantMessageId),

@@ -8,8 +8,8 @@ import { openWithJustification, OpenViewInput } from "@/lib/oversight/team-view"
 // view scope lib/authz derives, enforced in the query.
 export const openConversationWithJustification = action(
   { permission: ["conversation.read.team", "conversation.read.org"], input: OpenViewInput },
-  async (principal, input) => {
-    const { viewId } = await openWithJustification(principal, input);
+  async (principal, input, { requestId }) => {
+    const { viewId } = await openWithJustification(principal, input, { requestId });
     redirect(`/team/view/${viewId}`);
   },
 );

@@ -8,13 +8,13 @@ import { withPrincipal } from "@/lib/http/route";
 export const dynamic = "force-dynamic";
 
 export const POST = withPrincipal(
-  async (req, principal, { requestId, timing }) => {
+  async (req, principal, { requestId, clientRequestId, timing }) => {
     // Room for the message itself plus the JSON around it; the exact text limit is checked in the turn.
     const body = await timing.measure("body", () =>
       readJsonBody(req, ChatRequestSchema, { maxBytes: env().MAX_MESSAGE_BYTES * 2 + 16 * 1024 }),
     );
     const turn = await timing.measure("turn", () =>
-      runChatTurn(principal, body, { requestId, signal: req.signal, timing }),
+      runChatTurn(principal, body, { requestId, clientRequestId, signal: req.signal, timing }),
     );
     // The turn encodes its own SSE in one stream stage (see lib/chat/reply-stream.ts).
     return new Response(turn.sse(), {

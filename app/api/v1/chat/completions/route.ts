@@ -8,12 +8,13 @@ export const dynamic = "force-dynamic";
 
 // `reveal`: a read-only key is told it may not chat (403), not that the endpoint is missing.
 export const POST = withPrincipal(
-  async (req, principal, { requestId, timing }) => {
+  async (req, principal, { requestId, clientRequestId, timing }) => {
     const maxBytes = Math.max(MAX_COMPLETION_BODY_BYTES, env().MAX_MESSAGE_BYTES * 4);
     const body = await timing.measure("body", () => readJsonBody(req, z.unknown(), { maxBytes }));
     return timing.measure("turn", () =>
       createChatCompletion(principal, body, {
         requestId,
+        clientRequestId,
         conversationHeader: req.headers.get(CONVERSATION_HEADER),
         signal: req.signal,
         timing,
