@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plainText } from "@/lib/http/text";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
@@ -31,7 +32,7 @@ export async function listTeamMembers(
 }
 
 export const SearchPeopleQuery = z.object({
-  q: z.string().trim().max(200, "at most 200 characters").default(""),
+  q: plainText().trim().max(200, "at most 200 characters").default(""),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plainText } from "@/lib/http/text";
 import { db } from "@/lib/db";
 import type { Principal } from "@/lib/principal";
 import { parseInput, requirePermission, type UseCaseContext } from "./common";
@@ -12,14 +13,14 @@ const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
  * first); either way keyset-paginated: pass `nextCursor` back as `cursor`, with the same sort.
  */
 export const ListUsersQuery = z.object({
-  q: z.preprocess(blankToUndefined, z.string().trim().max(200, "at most 200 characters").optional()),
-  role: z.preprocess(blankToUndefined, z.string().trim().max(40).optional()),
+  q: z.preprocess(blankToUndefined, plainText().trim().max(200, "at most 200 characters").optional()),
+  role: z.preprocess(blankToUndefined, plainText().trim().max(40).optional()),
   /** A team id, or "none" for people without a team. */
-  teamId: z.preprocess(blankToUndefined, z.string().trim().max(128).optional()),
+  teamId: z.preprocess(blankToUndefined, plainText().trim().max(128).optional()),
   status: z.preprocess(blankToUndefined, z.enum(["active", "disabled"]).optional()),
   sort: z.preprocess(blankToUndefined, z.enum(["name", "newest"]).default("name")),
   limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100).default(25)),
-  cursor: z.preprocess(blankToUndefined, z.string().max(1024).optional()),
+  cursor: z.preprocess(blankToUndefined, plainText().max(1024).optional()),
 });
 export type ListUsersInput = z.input<typeof ListUsersQuery>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plainText } from "@/lib/http/text";
 import { db } from "@/lib/db";
 import { assertMayGrant, isBuiltInRole, PERMISSION_IDS, type Permission } from "@/lib/authz";
 import { AppError } from "@/lib/errors/app-error";
@@ -16,8 +17,8 @@ const Permissions = z
   .max(PERMISSION_IDS.length * 2)
   .transform((list) => PERMISSION_IDS.filter((id) => list.includes(id)));
 
-const RoleName = z.string().trim().min(1, "the name is empty").max(60, "at most 60 characters");
-const RoleDescription = z.string().trim().max(500, "at most 500 characters");
+const RoleName = plainText().trim().min(1, "the name is empty").max(60, "at most 60 characters");
+const RoleDescription = plainText().trim().max(500, "at most 500 characters");
 
 /** POST /api/admin/roles. `builtIn`, `orgId` and anything else are dropped. */
 export const CreateRoleBody = z.object({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plainText } from "@/lib/http/text";
 import { db } from "@/lib/db";
 import { missingGrants } from "@/lib/authz";
 import type { AdminWriter, GroupMappingRecord, OrgSettingsRecord, RoleRecord } from "@/lib/db/repositories/admin";
@@ -28,7 +29,7 @@ const EmailDomains = z
 
 const GroupMapping = z
   .object({
-    group: z.string().trim().min(1, "the group name is empty").max(200, "at most 200 characters"),
+    group: plainText().trim().min(1, "the group name is empty").max(200, "at most 200 characters"),
     roleKey: RoleKey.nullable().optional(),
     teamId: Id.nullable().optional(),
   })

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { plainText } from "@/lib/http/text";
 
 export const TeamNameBody = z.object({
-  name: z
-    .string()
+  name: plainText()
     .trim()
     .min(1, "the name is empty")
     .max(80, "at most 80 characters")

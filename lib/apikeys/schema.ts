@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { plainText } from "@/lib/http/text";
 import { API_KEY_SCOPE_IDS, type ApiKeyScope } from "@/lib/authz";
 
 /** The body of POST /api/keys. */
 export const CreateApiKeySchema = z.object({
-  name: z.string().trim().min(1, "give the key a name").max(100, "at most 100 characters"),
+  name: plainText().trim().min(1, "give the key a name").max(100, "at most 100 characters"),
   scopes: z
     .array(z.enum(API_KEY_SCOPE_IDS as [ApiKeyScope, ...ApiKeyScope[]], { error: `use one of: ${API_KEY_SCOPE_IDS.join(", ")}` }))
     .min(1, "choose at least one scope")

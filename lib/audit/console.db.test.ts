@@ -286,6 +286,11 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
       [{ limit: "0" }, 422, "limit"],
       [{ limit: "500" }, 422, "limit"],
       [{ cursor: "not-a-cursor" }, 400, "cursor"],
+      // Dates JavaScript accepts but PostgreSQL cannot store (no year 0): a 4xx, not a database error.
+      [{ from: "0000-01-01" }, 422, "from"],
+      [{ to: "0000-12-31T23:59Z" }, 422, "to"],
+      [{ from: "1969-12-31" }, 422, "from"],
+      [{ cursor: "bad\u0000cursor" }, 422, "cursor"],
     ];
     for (const [input, status, field] of cases) {
       const e = await errorOf(() => listAuditEvents(ivan, input));
@@ -296,6 +301,10 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect((await errorOf(() => exportAuditEvents(ivan, { format: "xlsx" }))).fields?.[0]?.field).toBe(
       "format",
     );
+    // The export validates before it answers 200 and starts streaming.
+    const year0 = await errorOf(() => exportAuditEvents(ivan, { format: "csv", from: "0000-01-01" }));
+    expect(year0.status).toBe(422);
+    expect(year0.fields?.[0]?.field).toBe("from");
     expect((await errorOf(() => exportAuditEvents(ivan, { from: "soon" }))).status).toBe(422);
   });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plainText } from "@/lib/http/text";
 import { authorize } from "@/lib/authz";
 import { db } from "@/lib/db";
 import type {
@@ -70,6 +71,9 @@ export function parseInstant(raw: string): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+const MIN_YEAR = 1970;
+const MAX_YEAR = 9999;
+
 const Instant = z
   .string()
   .max(40, "too long")
@@ -81,6 +85,13 @@ const Instant = z
         message:
           "not a valid date and time: use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30Z (UTC unless an offset is given)",
       });
+      return z.NEVER;
+    }
+    // PostgreSQL has no year 0 and JavaScript's dates reach further than its timestamps: keep to
+    // years it stores (and an audit trail can hold), so such a date is a 4xx, not a database error.
+    const year = d.getUTCFullYear();
+    if (year < MIN_YEAR || year > MAX_YEAR) {
+      ctx.addIssue({ code: "custom", message: `the year must be between ${MIN_YEAR} and ${MAX_YEAR}` });
       return z.NEVER;
     }
     return d;
@@ -139,7 +150,7 @@ export const AuditFilterQuery = z.object(filterShape).superRefine(rangeIsOrdered
 export const ListAuditQuery = z
   .object({
     ...filterShape,
-    cursor: z.preprocess(blankToUndefined, z.string().max(256, "too long").optional()),
+    cursor: z.preprocess(blankToUndefined, plainText().max(256, "too long").optional()),
     limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(200).default(50)),
   })
   .superRefine(rangeIsOrdered);

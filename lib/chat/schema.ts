@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { freeText } from "@/lib/http/text";
 
 /** Ids we accept from clients: what useChat/crypto generate, nothing that could be a path or SQL. */
 export const ClientId = z
@@ -7,7 +8,8 @@ export const ClientId = z
   .max(128)
   .regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '-' or '_' only");
 
-const TextPart = z.object({ type: z.literal("text"), text: z.string() });
+// Free-form: NULs and unpaired surrogates (which PostgreSQL cannot store) are cleaned out.
+const TextPart = z.object({ type: z.literal("text"), text: freeText() });
 
 /**
  * The body of POST /api/chat. The client sends only its new message; history is loaded on the

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plainText } from "@/lib/http/text";
 import { db, type ConversationSummary, type Page } from "@/lib/db";
 import { authorize } from "@/lib/authz";
 import { AppError } from "@/lib/errors/app-error";
@@ -11,11 +12,11 @@ import { env } from "@/lib/config/env";
 
 export const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(30),
-  cursor: z.string().max(512).optional(),
+  cursor: plainText().max(512).optional(),
 });
 
 export const RenameSchema = z.object({
-  title: z.string().trim().min(1, "the title is empty").max(200, "at most 200 characters"),
+  title: plainText().trim().min(1, "the title is empty").max(200, "at most 200 characters"),
 });
 
 export interface ConversationDto {

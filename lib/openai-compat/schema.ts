@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { freeText, plainText } from "@/lib/http/text";
 import { OpenAICompatError } from "./errors";
 
 /**
@@ -7,25 +8,26 @@ import { OpenAICompatError } from "./errors";
  * ignored, so existing clients work unchanged. Enclave keeps the conversation on the server:
  * only the last message (the user's new one) is used.
  */
-const TextPart = z.object({ type: z.literal("text"), text: z.string() }).loose();
+// Free-form text is cleaned of what PostgreSQL cannot store (NULs, unpaired surrogates); names are refused.
+const TextPart = z.object({ type: z.literal("text"), text: freeText() }).loose();
 const OtherPart = z.object({ type: z.string() }).loose();
 
 const Message = z
   .object({
     role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
-    content: z.union([z.string(), z.array(z.union([TextPart, OtherPart])), z.null()]).optional(),
-    name: z.string().optional(),
+    content: z.union([freeText(), z.array(z.union([TextPart, OtherPart])), z.null()]).optional(),
+    name: freeText().optional(),
   })
   .loose();
 
 export const ChatCompletionRequestSchema = z
   .object({
-    model: z.string().min(1, "name a model (GET /api/v1/models lists them)"),
+    model: plainText().min(1, "name a model (GET /api/v1/models lists them)"),
     messages: z.array(Message).min(1, "send at least one message"),
     stream: z.boolean().nullish(),
     stream_options: z.object({ include_usage: z.boolean().nullish() }).loose().nullish(),
     n: z.literal(1, { error: "only n = 1 is supported" }).nullish(),
-    metadata: z.record(z.string(), z.string()).nullish(),
+    metadata: z.record(plainText(), plainText()).nullish(),
   })
   .loose()
   .superRefine((body, ctx) => {
