@@ -4,6 +4,16 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Enclave", template: "%s · Enclave" },
   description: "Your organization's private AI agent workspace",
+  // Files in public/, drawn by scripts/generate-icons.mjs. Browsers that read SVG icons take
+  // icon.svg; the others, and every request for /favicon.ico, get the ICO (16, 32 and 48 px).
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "16x16 32x32 48x48" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: { url: "/apple-touch-icon.png", sizes: "180x180" },
+  },
+  manifest: "/manifest.webmanifest",
 };
 
 // Every page carries a per-request CSP nonce (proxy.ts) that Next puts on its scripts while

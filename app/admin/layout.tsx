@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { ADMIN_SECTIONS } from "@/components/admin/sections";
+import { BackLink } from "@/components/ui/back-link";
 import { requirePrincipal } from "@/lib/auth/require";
 import { can, canSeeAdminConsole } from "@/lib/authz";
 import { getMyProfile } from "@/lib/profile";
@@ -29,27 +29,21 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           <div className="flex items-center justify-between gap-2 md:block">
             <div>
               <div className="text-lg font-semibold tracking-tight">Enclave</div>
-              <div className="text-xs text-neutral-500" data-testid="admin-org">
+              <div className="text-xs text-muted" data-testid="admin-org">
                 Admin · {profile.org.name}
               </div>
             </div>
-            <Link
-              href="/chat"
-              className="text-sm text-neutral-600 underline-offset-2 hover:underline md:hidden dark:text-neutral-400"
-            >
-              ← Back to chat
-            </Link>
+            <BackLink href="/chat" className="md:hidden">
+              Back to chat
+            </BackLink>
           </div>
           <AdminNav sections={sections} />
           <div className="mt-auto hidden border-t border-neutral-200 pt-3 text-sm md:block dark:border-neutral-800">
             <div className="truncate font-medium">{profile.name}</div>
-            <div className="truncate text-xs text-neutral-500">{profile.email}</div>
-            <Link
-              href="/chat"
-              className="mt-2 inline-block text-sm text-neutral-600 underline-offset-2 hover:underline dark:text-neutral-400"
-            >
-              ← Back to chat
-            </Link>
+            <div className="truncate text-xs text-muted">{profile.email}</div>
+            <BackLink href="/chat" className="mt-2">
+              Back to chat
+            </BackLink>
           </div>
         </div>
       </aside>

@@ -75,7 +75,7 @@ export function PersonPicker({
       {shown && !loading && (
         <ul className="space-y-1" aria-label={`Results for ${label}`}>
           {shown.length === 0 ? (
-            <li className="text-xs text-neutral-500">No one else matches “{debounced}”.</li>
+            <li className="text-xs text-muted">No one else matches “{debounced}”.</li>
           ) : (
             shown.map((person) => (
               <li key={person.id}>

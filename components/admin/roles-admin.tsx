@@ -1,5 +1,6 @@
 "use client";
 
+import { Check, Minus } from "lucide-react";
 import { useState } from "react";
 import type { RoleDto, RolesDto } from "@/lib/admin/types";
 import { Spinner } from "@/components/ui/spinner";
@@ -128,7 +129,7 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
         <table className="w-full text-left text-sm" aria-label="Permission matrix">
           <thead className="border-b border-neutral-200 bg-neutral-50 align-bottom dark:border-neutral-800 dark:bg-neutral-900">
             <tr>
-              <th scope="col" className="px-3 py-2 text-xs font-medium text-neutral-500 uppercase">
+              <th scope="col" className="px-3 py-2 text-xs font-medium text-muted uppercase">
                 Permission
               </th>
               {roles.map((r) => (
@@ -139,11 +140,11 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
                   className="min-w-28 px-3 py-2 text-center font-medium"
                 >
                   <div>{r.name}</div>
-                  <div className="font-mono text-[11px] font-normal text-neutral-500">{r.key}</div>
+                  <div className="font-mono text-[11px] font-normal text-muted">{r.key}</div>
                   <div className="mt-1 flex flex-wrap justify-center gap-1">
                     <Badge tone={r.builtIn ? "neutral" : "blue"}>{r.builtIn ? "Built-in" : "Custom"}</Badge>
                   </div>
-                  <div className="mt-1 text-[11px] font-normal text-neutral-500">
+                  <div className="mt-1 text-[11px] font-normal text-muted">
                     {r.userCount} {r.userCount === 1 ? "person" : "people"}
                   </div>
                 </th>
@@ -166,17 +167,17 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
                           <span
                             aria-label={`${perm.id}: granted to ${r.name}`}
                             role="img"
-                            className="text-emerald-700 dark:text-emerald-400"
+                            className="inline-flex text-emerald-700 dark:text-emerald-400"
                           >
-                            ✓
+                            <Check className="size-4" />
                           </span>
                         ) : (
                           <span
                             aria-label={`${perm.id}: not granted to ${r.name}`}
                             role="img"
-                            className="text-neutral-300 dark:text-neutral-700"
+                            className="inline-flex text-muted"
                           >
-                            –
+                            <Minus className="size-4" />
                           </span>
                         )
                       ) : (
@@ -198,7 +199,7 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
           {custom.length > 0 && (
             <tfoot className="border-t border-neutral-200 bg-neutral-50 dark:border-neutral-800 dark:bg-neutral-900">
               <tr>
-                <th scope="row" className="px-3 py-2 text-left text-xs font-medium text-neutral-500">
+                <th scope="row" className="px-3 py-2 text-left text-xs font-medium text-muted">
                   Custom roles
                 </th>
                 {roles.map((r) => {
@@ -266,7 +267,7 @@ export function RolesAdmin({ initial }: { initial: RolesDto }) {
           />
         ))}
       {custom.length === 0 && (
-        <p className="mt-3 text-sm text-neutral-500">
+        <p className="mt-3 text-sm text-muted">
           No custom roles yet. Create one above to pick its permissions in the matrix.
         </p>
       )}
@@ -368,7 +369,7 @@ function NewRoleForm({
             aria-describedby="role-key-help"
             className={`${inputClass} w-44 font-mono`}
           />
-          <span id="role-key-help" className="text-xs text-neutral-500">
+          <span id="role-key-help" className="text-xs text-muted">
             {keyError ?? "Lowercase, digits and hyphens. Cannot change later."}
           </span>
         </LabelledField>
@@ -468,7 +469,7 @@ function EditRoleDialog({
             className={inputClass}
           />
         </div>
-        <p className="text-xs text-neutral-500">
+        <p className="text-xs text-muted">
           Key: <code>{role.key}</code> (cannot change)
         </p>
       </div>

@@ -1,5 +1,6 @@
 "use client";
 
+import { ArrowDown, ArrowUp } from "lucide-react";
 import { useRef, useState } from "react";
 import type { GroupMappingDto, SettingsDto } from "@/lib/admin/types";
 import { Spinner } from "@/components/ui/spinner";
@@ -249,7 +250,7 @@ function MappingsSection({
         ) : (
           <div className="relative overflow-x-auto">
             <table className="w-full min-w-[40rem] text-left text-sm" aria-label="Group mappings">
-              <thead className="text-xs text-neutral-500 uppercase">
+              <thead className="text-xs text-muted uppercase">
                 <tr>
                   <th scope="col" className="w-10 py-2 pr-2 font-medium">
                     #
@@ -275,7 +276,7 @@ function MappingsSection({
                   const errors = [err("group"), err("roleKey"), err("teamId")].filter(Boolean);
                   return (
                     <tr key={r.key} className="align-top">
-                      <td className="py-2 pr-2 text-neutral-500">{n}</td>
+                      <td className="py-2 pr-2 text-muted">{n}</td>
                       <td className="py-2 pr-2">
                         <input
                           aria-label={`Group ${n}`}
@@ -321,7 +322,7 @@ function MappingsSection({
                           disabled={disabled || section.busy || i === 0}
                           onClick={() => move(i, -1)}
                         >
-                          ↑
+                          <ArrowUp className="size-4" />
                         </button>
                         <button
                           type="button"
@@ -330,7 +331,7 @@ function MappingsSection({
                           disabled={disabled || section.busy || i === rows.length - 1}
                           onClick={() => move(i, 1)}
                         >
-                          ↓
+                          <ArrowDown className="size-4" />
                         </button>
                         <button
                           type="button"
@@ -455,7 +456,7 @@ function AuditContentSection({
             />
             <span>
               <span className="font-medium">{c.label}</span>
-              <span className="block text-xs text-neutral-500">{c.help}</span>
+              <span className="block text-xs text-muted">{c.help}</span>
             </span>
           </label>
         ))}

@@ -303,7 +303,7 @@ function TeamCard({
         <section aria-label={`Managers of ${t.name}`}>
           <h3 className="text-sm font-medium">Managers</h3>
           {t.managers.length === 0 ? (
-            <p className="mt-1 text-sm text-neutral-500">No managers.</p>
+            <p className="mt-1 text-sm text-muted">No managers.</p>
           ) : (
             <ul className="mt-2 space-y-1.5">
               {t.managers.map((m) => (
@@ -363,7 +363,7 @@ function TeamCard({
                   ))}
                 </ul>
               ) : members.length === 0 ? (
-                <p className="text-sm text-neutral-500">No members.</p>
+                <p className="text-sm text-muted">No members.</p>
               ) : (
                 <ul className="space-y-1.5">
                   {members.map((m) => (
@@ -409,7 +409,7 @@ function PersonItem({
   return (
     <li className="flex flex-wrap items-center gap-2 text-sm">
       <span>
-        {person.name} <span className="text-xs text-neutral-500">{person.email}</span>
+        {person.name} <span className="text-xs text-muted">{person.email}</span>
       </span>
       {children}
       {person.status === "disabled" && <Badge tone="red">Deactivated</Badge>}

@@ -343,7 +343,7 @@ export function ListTable({
   return (
     <div className="relative overflow-x-auto rounded-lg border border-neutral-200 dark:border-neutral-800">
       <table className={`w-full ${minWidthClass} text-left text-sm`} aria-label={label}>
-        <thead className="border-b border-neutral-200 bg-neutral-50 text-xs text-neutral-500 uppercase dark:border-neutral-800 dark:bg-neutral-900">
+        <thead className="border-b border-neutral-200 bg-neutral-50 text-xs text-muted uppercase dark:border-neutral-800 dark:bg-neutral-900">
           <tr>
             {columns.map((c, i) => (
               <th

@@ -373,12 +373,12 @@ function UserRow({
         className={`align-middle ${deactivated ? "bg-neutral-50 dark:bg-neutral-900/50" : ""}`}
       >
         <td className="px-3 py-2.5">
-          <div className={`font-medium ${deactivated ? "text-neutral-500" : ""}`}>
+          <div className={`font-medium ${deactivated ? "text-muted" : ""}`}>
             {u.name} {you && <Badge tone="blue">You</Badge>}
           </div>
-          <div className="text-xs text-neutral-500">{u.email}</div>
+          <div className="text-xs text-muted">{u.email}</div>
           {u.managedTeams.length > 0 && (
-            <div className="text-xs text-neutral-500">
+            <div className="text-xs text-muted">
               Manages {u.managedTeams.map((t) => t.name).join(", ")}
             </div>
           )}

@@ -1,5 +1,6 @@
 "use client";
 
+import { Menu, X } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
 import { Sidebar } from "./sidebar";
@@ -49,8 +50,8 @@ export function AppShell({
         <div className="flex h-full flex-col">
           <div className="flex items-center justify-between px-4 pt-4">
             <span className="text-lg font-semibold tracking-tight">Enclave</span>
-            <button type="button" className="md:hidden" aria-label="Close menu" onClick={() => setOpen(false)}>
-              ✕
+            <button type="button" className="rounded p-1.5 md:hidden" aria-label="Close menu" onClick={() => setOpen(false)}>
+              <X className="size-5" />
             </button>
           </div>
           <div className="min-h-0 flex-1">
@@ -60,8 +61,8 @@ export function AppShell({
             <div className="truncate font-medium" data-testid="current-user">
               {user.name}
             </div>
-            <div className="truncate text-xs text-neutral-500">{user.email}</div>
-            <div className="truncate text-xs text-neutral-500" data-testid="current-org">
+            <div className="truncate text-xs text-muted">{user.email}</div>
+            <div className="truncate text-xs text-muted" data-testid="current-org">
               {user.orgName} · {user.role}
               {user.teamName ? ` · ${user.teamName}` : ""}
             </div>
@@ -100,7 +101,7 @@ export function AppShell({
             aria-expanded={open}
             onClick={() => setOpen(true)}
           >
-            ☰
+            <Menu className="size-5" />
           </button>
           <span className="font-medium md:hidden">Enclave</span>
           <span

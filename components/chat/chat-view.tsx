@@ -189,7 +189,7 @@ export function ChatView({
             disabled={!hydrated}
             maxBytes={maxMessageBytes}
           />
-          <p className="text-center text-xs text-neutral-500">
+          <p className="text-center text-xs text-muted">
             Answers come from <span data-testid="model-label">{modelLabel}</span>. Check important facts.
           </p>
         </div>
@@ -203,7 +203,7 @@ function EmptyState({ modelLabel, onPick, disabled }: { modelLabel: string; onPi
     <div className="flex flex-col items-center gap-6 py-16 text-center">
       <div>
         <h2 className="text-2xl font-semibold">How can I help?</h2>
-        <p className="mt-2 text-sm text-neutral-500">
+        <p className="mt-2 text-sm text-muted">
           You are chatting with <strong>{modelLabel}</strong>. Your conversations are private to you.
         </p>
       </div>

@@ -67,7 +67,7 @@ export function Composer({
         className="block max-h-60 w-full resize-none bg-transparent px-2 py-1.5 outline-none placeholder:text-neutral-400 disabled:cursor-wait"
       />
       <div className="flex items-center justify-between gap-2 px-1 pt-1">
-        <span className={`text-xs ${bytes > maxBytes ? "text-red-600" : "text-neutral-500"}`} aria-live="polite">
+        <span className={`text-xs ${bytes > maxBytes ? "text-red-600" : "text-muted"}`} aria-live="polite">
           {nearLimit ? `${(bytes / 1024).toFixed(1)} / ${Math.floor(maxBytes / 1024)} KB` : ""}
         </span>
         {busy ? (

@@ -1,5 +1,6 @@
 "use client";
 
+import { ArrowRight } from "lucide-react";
 import type { EnclaveUIMessage } from "@/lib/chat/ui-messages";
 import { Markdown } from "./markdown";
 
@@ -30,6 +31,8 @@ function brief(v: unknown): string {
   return s && s.length > 160 ? `${s.slice(0, 157)}…` : (s ?? "");
 }
 
+const ARROW = "inline size-3 align-[-1px]";
+
 /** What the assistant did on the way to its answer: one line per tool call. */
 function ToolCalls({ parts }: { parts: ToolPart[] }) {
   if (parts.length === 0) return null;
@@ -38,7 +41,19 @@ function ToolCalls({ parts }: { parts: ToolPart[] }) {
       {parts.map((t) => (
         <li key={t.toolCallId} className="rounded-md border border-neutral-200 px-2 py-1 font-mono text-xs text-neutral-600 dark:border-neutral-800 dark:text-neutral-400" data-testid="tool-call">
           <span className="font-semibold">{t.type.slice("tool-".length)}</span> {brief(t.input)}
-          {t.state === "output-available" ? <> → {brief(t.output)}</> : t.state === "output-error" ? <> → failed: {t.errorText}</> : <> …</>}
+          {t.state === "output-available" ? (
+            <>
+              {" "}
+              <ArrowRight className={ARROW} role="img" aria-label="returned" /> {brief(t.output)}
+            </>
+          ) : t.state === "output-error" ? (
+            <>
+              {" "}
+              <ArrowRight className={ARROW} /> failed: {t.errorText}
+            </>
+          ) : (
+            <> …</>
+          )}
         </li>
       ))}
     </ul>
@@ -71,7 +86,7 @@ export function MessageItem({
       ) : status === "streaming" ? (
         <TypingDots />
       ) : null}
-      <div className="flex flex-wrap items-center gap-2 text-xs text-neutral-500">
+      <div className="flex flex-wrap items-center gap-2 text-xs text-muted">
         {meta?.model && <span>{meta.model}</span>}
         {status === "interrupted" && (
           <span className="rounded bg-amber-100 px-1.5 py-0.5 font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">

@@ -1,5 +1,6 @@
 "use client";
 
+import { Plus } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
@@ -110,7 +111,8 @@ export function Sidebar({ onNavigate }: { onNavigate?: () => void }) {
           onClick={onNewChatClick}
           className="flex w-full items-center justify-center gap-2 rounded-lg border border-neutral-300 px-3 py-2 text-sm font-medium hover:bg-neutral-100 dark:border-neutral-700 dark:hover:bg-neutral-800"
         >
-          <span aria-hidden>＋</span> New chat
+          <Plus className="size-4 shrink-0" />
+          New chat
         </Link>
       </div>
       <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-3">
@@ -129,7 +131,7 @@ export function Sidebar({ onNavigate }: { onNavigate?: () => void }) {
             ))}
           </ul>
         ) : state.items.length === 0 && !state.error ? (
-          <p className="px-2 py-6 text-center text-sm text-neutral-500">No conversations yet. Say hello to get started.</p>
+          <p className="px-2 py-6 text-center text-sm text-muted">No conversations yet. Say hello to get started.</p>
         ) : (
           <ul className="space-y-0.5" data-testid="conversation-list">
             {state.items.map((c) => (
@@ -236,7 +238,7 @@ function ConversationRow({
             setDraft(c.title);
             setMode("rename");
           }}
-          className="rounded px-1.5 py-1 text-xs text-neutral-500 hover:text-neutral-900 dark:hover:text-neutral-100"
+          className="rounded px-1.5 py-1 text-xs text-muted hover:text-neutral-900 dark:hover:text-neutral-100"
         >
           Rename
         </button>
@@ -244,7 +246,7 @@ function ConversationRow({
           type="button"
           aria-label={`Delete ${c.title}`}
           onClick={() => setMode("confirm-delete")}
-          className="rounded px-1.5 py-1 text-xs text-neutral-500 hover:text-red-700"
+          className="rounded px-1.5 py-1 text-xs text-muted hover:text-red-700 dark:hover:text-red-400"
         >
           Delete
         </button>

@@ -39,7 +39,7 @@ export function JustificationForm({
         className="block w-full rounded-md border border-neutral-300 bg-transparent p-2 text-sm dark:border-neutral-700"
         placeholder="e.g. Investigating customer complaint #4821 about a quote Alice sent on 12 November."
       />
-      <p id="justification-help" className="text-xs text-neutral-500">
+      <p id="justification-help" className="text-xs text-muted">
         {ownerName} will see that you opened it, when, and this reason. The view lasts 30 minutes.
       </p>
       {error && (

@@ -104,7 +104,7 @@ export function ApiKeysPanel({ scopes }: { scopes: ScopeOption[] }) {
             ))}
           </ul>
         ) : state.items.length === 0 && !state.error ? (
-          <p className="mt-2 rounded-lg border border-dashed border-neutral-300 p-4 text-center text-sm text-neutral-500 dark:border-neutral-700" data-testid="api-keys-empty">
+          <p className="mt-2 rounded-lg border border-dashed border-neutral-300 p-4 text-center text-sm text-muted dark:border-neutral-700" data-testid="api-keys-empty">
             You have no API keys yet. Create one above to use Enclave from scripts and tools.
           </p>
         ) : (

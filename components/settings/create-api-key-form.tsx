@@ -102,7 +102,7 @@ export function CreateApiKeyForm({ scopes, onCreated }: { scopes: ScopeOption[];
             {fields.name}
           </p>
         ) : (
-          <p id="key-name-hint" className="mt-1 text-xs text-neutral-500">
+          <p id="key-name-hint" className="mt-1 text-xs text-muted">
             So you can tell your keys apart. Up to 100 characters.
           </p>
         )}
@@ -126,7 +126,7 @@ export function CreateApiKeyForm({ scopes, onCreated }: { scopes: ScopeOption[];
                 <label htmlFor={`scope-${s.id}`} className="font-mono font-medium">
                   {s.id}
                 </label>
-                <p id={`scope-${s.id}-description`} className="text-xs text-neutral-500">
+                <p id={`scope-${s.id}-description`} className="text-xs text-muted">
                   {s.description}
                 </p>
               </div>

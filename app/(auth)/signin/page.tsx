@@ -46,7 +46,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
               <h2 id="dev-signin" className="text-sm font-medium">
                 Dev sign-in
               </h2>
-              <p className="text-xs text-neutral-500">
+              <p className="text-xs text-muted">
                 For development only: sign in as any seeded user without a password. Turned off when SSO is configured.
               </p>
             </div>
@@ -80,15 +80,15 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
                   <form action={devSignIn}>
                     <input type="hidden" name="callbackUrl" value={callbackUrl} />
                     <input type="hidden" name="email" value={u.email} />
-                    <button
-                      aria-label={`Sign in as ${u.email}`}
-                      className="flex w-full items-center justify-between gap-2 px-3 py-2 text-left text-sm hover:bg-neutral-50 dark:hover:bg-neutral-900"
-                    >
-                      <span>
-                        <span className="font-medium">{u.name}</span>{" "}
-                        <span className="text-neutral-500">{u.email}</span>
+                    {/* Named by its content, "Sign in as <email> <name> <org> · <role>", so all it shows is
+                        part of its name (WCAG 2.5.3); the name is shown before the email with `order`. */}
+                    <button className="flex w-full items-center justify-between gap-2 px-3 py-2 text-left text-sm hover:bg-neutral-50 dark:hover:bg-neutral-900">
+                      <span className="flex flex-wrap gap-x-1">
+                        <span className="sr-only">Sign in as </span>
+                        <span className="order-2 text-muted">{u.email}</span>{" "}
+                        <span className="order-1 font-medium">{u.name}</span>
                       </span>
-                      <span className="shrink-0 text-xs text-neutral-500">
+                      <span className="shrink-0 text-xs text-muted">
                         {u.orgName} · {u.role}
                       </span>
                     </button>

@@ -22,7 +22,7 @@ export default async function TeamPage() {
           </p>
         </div>
         {people.length === 0 ? (
-          <p className="rounded-lg border border-dashed border-neutral-300 p-6 text-center text-sm text-neutral-500 dark:border-neutral-700">
+          <p className="rounded-lg border border-dashed border-neutral-300 p-6 text-center text-sm text-muted dark:border-neutral-700">
             Nobody here yet.
           </p>
         ) : (
@@ -31,9 +31,9 @@ export default async function TeamPage() {
               <li key={u.id}>
                 <Link href={`/team/${u.id}`} className="flex items-center justify-between gap-3 px-4 py-3 hover:bg-neutral-50 dark:hover:bg-neutral-900">
                   <span>
-                    <span className="font-medium">{u.name}</span> <span className="text-sm text-neutral-500">{u.email}</span>
+                    <span className="font-medium">{u.name}</span> <span className="text-sm text-muted">{u.email}</span>
                   </span>
-                  <span className="shrink-0 text-xs text-neutral-500">
+                  <span className="shrink-0 text-xs text-muted">
                     {u.teamName ?? "No team"} · {u.conversationCount} conversation{u.conversationCount === 1 ? "" : "s"}
                   </span>
                 </Link>

@@ -341,12 +341,12 @@ export function AuditLog({
                 {e.actor ? (
                   <>
                     <div className="font-medium">{e.actor.name}</div>
-                    <div className="text-xs text-neutral-500">{e.actor.email}</div>
+                    <div className="text-xs text-muted">{e.actor.email}</div>
                   </>
                 ) : e.actorId ? (
                   <code className="font-mono text-xs">{shortId(e.actorId, 14)}</code>
                 ) : (
-                  <span className="text-neutral-500">System</span>
+                  <span className="text-muted">System</span>
                 )}
               </td>
               <td className="px-3 py-2">
@@ -357,12 +357,12 @@ export function AuditLog({
                 >
                   {actionLabel(e.action)}
                 </Link>
-                <div className="font-mono text-xs text-neutral-500">{e.action}</div>
+                <div className="font-mono text-xs text-muted">{e.action}</div>
               </td>
               <td className="px-3 py-2">
                 {e.target ? (
                   <>
-                    <div className="text-xs text-neutral-500">{e.target.type}</div>
+                    <div className="text-xs text-muted">{e.target.type}</div>
                     <code className="font-mono text-xs" title={e.target.id}>
                       {shortId(e.target.id, 18)}
                     </code>

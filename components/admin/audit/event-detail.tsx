@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { BackLink } from "@/components/ui/back-link";
 import type { AuditEventDetailDto } from "@/lib/audit/console";
 import { Badge, PageHeader } from "../ui";
 import { actionLabel, isChatStep } from "./actions";
@@ -16,12 +17,7 @@ export function AuditEventDetail({ detail, backQuery }: { detail: AuditEventDeta
   return (
     <div className="space-y-8">
       <div>
-        <Link
-          href={backHref}
-          className="text-sm text-neutral-600 underline-offset-2 hover:underline dark:text-neutral-400"
-        >
-          ← Audit log
-        </Link>
+        <BackLink href={backHref}>Audit log</BackLink>
         <PageHeader
           title={actionLabel(e.action)}
           description={`${e.action} · ${formatTime(e.createdAt, { ms: true })} UTC`}
@@ -52,7 +48,7 @@ export function AuditEventDetail({ detail, backQuery }: { detail: AuditEventDeta
           <Field label="Actor">
             {e.actor ? (
               <>
-                {e.actor.name} <span className="text-neutral-500">({e.actor.email})</span>{" "}
+                {e.actor.name} <span className="text-muted">({e.actor.email})</span>{" "}
                 <Link
                   className="text-xs underline-offset-2 hover:underline"
                   href={filterHref({ user: e.actor.id })}
@@ -136,7 +132,7 @@ export function AuditEventDetail({ detail, backQuery }: { detail: AuditEventDeta
                 <Link className="underline-offset-2 hover:underline" href={eventHref(o.id, backQuery)}>
                   {actionLabel(o.action)}
                 </Link>{" "}
-                <span className="text-neutral-500">{formatTime(o.createdAt, { ms: true })} UTC</span>
+                <span className="text-muted">{formatTime(o.createdAt, { ms: true })} UTC</span>
               </li>
             ))}
           </ul>
@@ -161,7 +157,7 @@ export function AuditEventDetail({ detail, backQuery }: { detail: AuditEventDeta
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <>
-      <dt className="font-medium text-neutral-500">{label}</dt>
+      <dt className="font-medium text-muted">{label}</dt>
       <dd className="min-w-0 break-words">{children}</dd>
     </>
   );
@@ -187,7 +183,7 @@ function JsonBlock({ title, value, empty }: { title: string; value: unknown; emp
           {JSON.stringify(value, null, 2)}
         </pre>
       ) : (
-        <p className="text-sm text-neutral-500">{empty}</p>
+        <p className="text-sm text-muted">{empty}</p>
       )}
     </div>
   );

@@ -1,3 +1,4 @@
+import { X } from "lucide-react";
 import Link from "next/link";
 import { eventHref } from "./filters";
 import { formatMs, formatTime } from "./format";
@@ -26,7 +27,7 @@ export function StepTimeline({
         <h2 id="timeline-heading" className="text-base font-semibold">
           Step timeline
         </h2>
-        <p className="text-xs text-neutral-500">
+        <p className="text-xs text-muted">
           {bars.length} steps over {formatMs(totalMs)}
           {startedAt ? ` · turn began ${formatTime(startedAt, { ms: true })} UTC` : ""}
         </p>
@@ -35,7 +36,7 @@ export function StepTimeline({
       <div className="rounded-lg border border-neutral-200 p-3 dark:border-neutral-800">
         {/* Axis */}
         <div
-          className="mb-2 hidden grid-cols-[12rem_1fr_6rem] gap-3 text-[11px] text-neutral-500 sm:grid"
+          className="mb-2 hidden grid-cols-[12rem_1fr_6rem] gap-3 text-[11px] text-muted sm:grid"
           aria-hidden="true"
         >
           <span />
@@ -74,7 +75,7 @@ export function StepTimeline({
                   aria-label={`${b.label}${failed ? " (failed)" : ""}: ${words}`}
                 >
                   {b.label}
-                  {failed && <span className="ml-1 text-red-700 dark:text-red-400">✕</span>}
+                  {failed && <X className="ml-1 inline size-3.5 align-[-2px] text-red-700 dark:text-red-400" />}
                 </Link>
                 <div
                   className="relative h-4 rounded bg-neutral-100 dark:bg-neutral-800/70"
@@ -114,7 +115,7 @@ export function StepTimeline({
         </summary>
         <div className="mt-2 overflow-x-auto">
           <table className="w-full text-left text-sm" aria-label="Step timings">
-            <thead className="text-xs text-neutral-500 uppercase">
+            <thead className="text-xs text-muted uppercase">
               <tr>
                 <th scope="col" className="px-2 py-1 font-medium">
                   Step

@@ -22,13 +22,13 @@ export default async function PrivacyPage() {
         </p>
       </div>
       {views.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-neutral-300 p-6 text-center text-sm text-neutral-500 dark:border-neutral-700">
+        <p className="rounded-lg border border-dashed border-neutral-300 p-6 text-center text-sm text-muted dark:border-neutral-700">
           Nobody has viewed your conversations.
         </p>
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full text-left text-sm" data-testid="conversation-views">
-            <thead className="text-xs text-neutral-500 uppercase">
+            <thead className="text-xs text-muted uppercase">
               <tr>
                 <th className="py-2 pr-3 font-medium">When</th>
                 <th className="py-2 pr-3 font-medium">Who</th>
@@ -42,7 +42,7 @@ export default async function PrivacyPage() {
                   <td className="py-2 pr-3 whitespace-nowrap">{when(v.createdAt)}</td>
                   <td className="py-2 pr-3">
                     {v.viewer.name}
-                    <div className="text-xs text-neutral-500">{v.viewer.email}</div>
+                    <div className="text-xs text-muted">{v.viewer.email}</div>
                   </td>
                   <td className="py-2 pr-3">{v.conversationTitle}</td>
                   <td className="py-2">{v.justification}</td>

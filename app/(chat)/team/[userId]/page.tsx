@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BackLink } from "@/components/ui/back-link";
 import { requirePrincipal } from "@/lib/auth/require";
 import { isAppError } from "@/lib/errors/app-error";
 import { listConversationsOf } from "@/lib/oversight/team-view";
@@ -24,18 +25,16 @@ export default async function MemberPage({ params }: { params: Promise<{ userId:
   return (
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-3xl space-y-4 px-4 py-6">
-        <Link href="/team" className="text-sm text-neutral-500 underline-offset-2 hover:underline">
-          ← Team conversations
-        </Link>
+        <BackLink href="/team">Team conversations</BackLink>
         <div>
           <h1 className="text-xl font-semibold">{owner.name}</h1>
-          <p className="text-sm text-neutral-500">{owner.email}</p>
+          <p className="text-sm text-muted">{owner.email}</p>
         </div>
         <p className="text-sm text-neutral-600 dark:text-neutral-400">
           Titles and content stay hidden until you give a reason to open a conversation.
         </p>
         {conversations.length === 0 ? (
-          <p className="rounded-lg border border-dashed border-neutral-300 p-6 text-center text-sm text-neutral-500 dark:border-neutral-700">
+          <p className="rounded-lg border border-dashed border-neutral-300 p-6 text-center text-sm text-muted dark:border-neutral-700">
             {owner.name} has no conversations.
           </p>
         ) : (

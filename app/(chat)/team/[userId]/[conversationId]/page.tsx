@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { JustificationForm } from "@/components/oversight/justification-form";
+import { BackLink } from "@/components/ui/back-link";
 import { requirePrincipal } from "@/lib/auth/require";
 import { isAppError } from "@/lib/errors/app-error";
 import { listConversationsOf } from "@/lib/oversight/team-view";
@@ -24,9 +24,7 @@ export default async function JustifyPage({ params }: { params: Promise<{ userId
   return (
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-2xl space-y-4 px-4 py-6">
-        <Link href={`/team/${found.owner.id}`} className="text-sm text-neutral-500 underline-offset-2 hover:underline">
-          ← {found.owner.name}
-        </Link>
+        <BackLink href={`/team/${found.owner.id}`}>{found.owner.name}</BackLink>
         <h1 className="text-xl font-semibold">Open a conversation read-only</h1>
         <JustificationForm
           ownerId={found.owner.id}

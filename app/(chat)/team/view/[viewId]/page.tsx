@@ -32,7 +32,7 @@ export default async function ViewPage({ params }: { params: Promise<{ viewId: s
         </div>
         <div className="flex items-baseline justify-between gap-3">
           <h1 className="text-xl font-semibold">{title ?? "(deleted by its owner)"}</h1>
-          <Link href={`/team/${owner.id}`} className="text-sm text-neutral-500 underline-offset-2 hover:underline">
+          <Link href={`/team/${owner.id}`} className="text-sm text-muted underline-offset-2 hover:underline">
             Back
           </Link>
         </div>
@@ -40,7 +40,7 @@ export default async function ViewPage({ params }: { params: Promise<{ viewId: s
           {messages.map((m) => (
             <MessageItem key={m.id} message={m} status={m.metadata?.status === "streaming" ? "interrupted" : (m.metadata?.status ?? "complete")} />
           ))}
-          {messages.length === 0 && <p className="text-sm text-neutral-500">No messages.</p>}
+          {messages.length === 0 && <p className="text-sm text-muted">No messages.</p>}
         </div>
       </div>
     </div>
