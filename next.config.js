@@ -10,6 +10,7 @@ const nextConfig = {
     "@prisma/adapter-pg",
     "pg",
     "pino",
+    "pino-pretty",
   ],
   // The embedded database lives under .data/; never trace it into the build output.
   outputFileTracingExcludes: { "*": [".data/**", ".tmp/**"] },

@@ -46,6 +46,13 @@ describe("environment", () => {
     expect(() => withEnv({ MAX_MESSAGE_BYTES: "lots" })).toThrow(/MAX_MESSAGE_BYTES/);
   });
 
+  it("LOG_FORMAT is json or pretty, or unset (chosen by the logger)", () => {
+    delete process.env.LOG_FORMAT;
+    expect(withEnv({}).LOG_FORMAT).toBeUndefined();
+    expect(withEnv({ LOG_FORMAT: "pretty" }).LOG_FORMAT).toBe("pretty");
+    expect(() => withEnv({ LOG_FORMAT: "xml" })).toThrow(/LOG_FORMAT/);
+  });
+
   it("defaults: 32 KB messages, 2 retries", () => {
     const e = withEnv({});
     expect(e.MAX_MESSAGE_BYTES).toBe(32 * 1024);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runWithRequestContext, setRequestPrincipal } from "./context";
-import { createLogger, isSecretFieldName, sanitizeLogValue } from "./logger";
+import { createLogger, isSecretFieldName, logFormat, prettyDestination, sanitizeLogValue } from "./logger";
 
 function memoryLogger(level = "info") {
   const lines: string[] = [];
@@ -150,6 +150,43 @@ describe("logger: secrets never reach the output", () => {
     log.info("quiet");
     log.warn("loud");
     expect(lines).toHaveLength(1);
+  });
+});
+
+describe("logger: readable lines on a terminal", () => {
+  it("LOG_FORMAT wins; unset, a terminal gets pretty lines and anything else JSON", () => {
+    expect(logFormat(undefined, true)).toBe("pretty");
+    expect(logFormat(undefined, false)).toBe("json");
+    expect(logFormat("json", true)).toBe("json");
+    expect(logFormat("pretty", false)).toBe("pretty");
+  });
+
+  it("prints a readable line per entry, with the same secrets masked as in JSON", () => {
+    const lines: string[] = [];
+    const log = createLogger(prettyDestination({ write: (s: string) => void lines.push(s) }, false), "info");
+
+    log.info({ user: "alice@acme.test", apiKey: ENC_KEY, headers: { cookie: COOKIE } }, "created a key");
+    log.warn(`provider key ${OPENAI_KEY} refused for password=${PASSWORD}`);
+    log.error({ err: new Error(`bad bearer ${BEARER}`), attempt: 2 }, "model call failed");
+    log.debug("below the level");
+
+    const out = lines.join("");
+    for (const secret of [ENC_KEY, OPENAI_KEY, BEARER, "cookieValue1234567890", PASSWORD]) {
+      expect(out, `${secret} leaked`).not.toContain(secret);
+    }
+    expect(lines).toHaveLength(3);
+    // "[12:03:04.567] INFO: created a key", its fields indented below; not JSON.
+    expect(lines[0]).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: created a key\n/);
+    expect(lines[0]).toContain('user: "alice@acme.test"');
+    expect(lines[0]).toContain('apiKey: "[redacted]"');
+    expect(lines[1]).toMatch(/ WARN: provider key \S+ refused for password=\[secret\]\n$/);
+    expect(lines[2]).toMatch(/ ERROR: model call failed\n/);
+    expect(lines[2]).toContain("attempt: 2");
+    expect(lines[2]).toContain("logger.test.ts"); // the error's stack
+    expect(out).not.toContain('"level":');
+    expect(out).not.toContain("service");
+    // No colour codes when told not to colour.
+    expect(out).not.toContain("\u001b[");
   });
 });
 

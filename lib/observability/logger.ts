@@ -1,9 +1,12 @@
 import pino from "pino";
+import { isColorSupported, prettyFactory } from "pino-pretty";
 import { maskSecrets } from "@/lib/audit/redact";
+import { LOG_FORMATS } from "@/lib/config/env";
 import { currentRequestContext } from "./context";
 
 /**
- * The structured (JSON lines) log. Two rules hold for every line:
+ * The structured log: JSON lines for log shippers, or readable lines on a terminal (see
+ * `logFormat`). Two rules hold for every line, in both formats:
  *
  * - It says which request it was written for: inside a request (lib/http/route.ts enters the
  *   context) the requestId, and once known the userId and orgId, are added by a mixin. Fields
@@ -130,6 +133,40 @@ function sanitizeEntries(
   return out;
 }
 
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/**
+ * `LOG_FORMAT` when set (lib/config/env.ts validates it at start-up); otherwise readable lines
+ * when stdout is a terminal (`npm start` by hand) and JSON lines when it is not (a container, a
+ * pipe, a log shipper).
+ */
+export function logFormat(
+  value: string | undefined = process.env.LOG_FORMAT,
+  isTTY: boolean = Boolean(process.stdout.isTTY),
+): LogFormat {
+  const set = LOG_FORMATS.find((f) => f === value);
+  return set ?? (isTTY ? "pretty" : "json");
+}
+
+/**
+ * A destination that writes each line readably ("[12:03:04.567] INFO: message", its fields
+ * below it) to `out`, stdout by default. pino-pretty runs synchronously in the writing thread,
+ * not as a worker-thread transport: inside Next's server a worker would have to be resolved
+ * from the bundle, and lines still queued for it are lost when the process dies. It formats
+ * what pino serialized, so every line is already masked and censored.
+ */
+export function prettyDestination(
+  out: { write(line: string): unknown } = pino.destination({ dest: 1, sync: true }),
+  colorize: boolean = isColorSupported,
+): pino.DestinationStream {
+  const format = prettyFactory({
+    colorize,
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname,service",
+  });
+  return { write: (line: string) => void out.write(format(line)) };
+}
+
 function defaultLevel(): string {
   const l = process.env.LOG_LEVEL;
   if (l) return l;
@@ -137,8 +174,9 @@ function defaultLevel(): string {
 }
 
 /**
- * A logger with Enclave's rules, writing to `destination` (stdout by default). The app uses the
- * `logger` singleton; tests make their own to read what was written.
+ * A logger with Enclave's rules, writing to `destination` (by default stdout, in the
+ * `logFormat()`). The app uses the `logger` singleton; tests make their own to read what was
+ * written.
  */
 export function createLogger(
   destination?: pino.DestinationStream,
@@ -187,7 +225,8 @@ export function createLogger(
       },
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  return logFormat() === "pretty" ? pino(options, prettyDestination()) : pino(options);
 }
 
 const holder = globalThis as typeof globalThis & { __enclaveLogger?: pino.Logger };
