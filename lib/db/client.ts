@@ -8,6 +8,7 @@ import { PrismaClient } from "./generated/client";
 import { acquireDataDirLock, type DataDirLock } from "./pglite-lock";
 import { pgliteExecutor, withPgConnection, type SqlExecutor } from "./sql-executor";
 import { pendingMigrations, runMigrations } from "./migrate";
+import { isDatabaseUnavailable } from "./prisma-errors";
 
 export type DatabaseKind = "pglite" | "postgresql";
 
@@ -70,6 +71,36 @@ function guardedPool(config: pg.PoolConfig, log?: (line: string) => void): pg.Po
   return pool;
 }
 
+const READ = /^\s*(?:\/\*[\s\S]*?\*\/\s*)?SELECT\b/i;
+const NOT_IDEMPOTENT = /\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b|\b(?:nextval|setval|pg_advisory\w*|pg_try_advisory\w*|pg_terminate_backend)\s*\(/i;
+
+/** A plain SELECT: running it twice gives the same effect as once. */
+export function isIdempotentRead(sql: string | undefined): boolean {
+  return typeof sql === "string" && READ.test(sql) && !NOT_IDEMPOTENT.test(sql);
+}
+
+/**
+ * Statements outside a transaction go through pool.query, each on a connection from the pool. If
+ * the server dropped that connection (restart, failover, idle kill) a plain read is retried once,
+ * on a fresh connection; writes and anything else are not (they may have happened).
+ */
+export function retryReadsOnce(pool: pg.Pool, log?: (line: string) => void): pg.Pool {
+  const query = pool.query.bind(pool) as (config: unknown, values?: unknown) => Promise<unknown>;
+  const retrying = async (config: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof values === "function" || typeof callback === "function") return (query as (...a: unknown[]) => unknown)(config, values, callback);
+    try {
+      return await query(config, values);
+    } catch (err) {
+      const text = typeof config === "string" ? config : (config as { text?: string } | null)?.text;
+      if (!isIdempotentRead(text) || !isDatabaseUnavailable(err)) throw err;
+      log?.(`retrying a read on a fresh connection: ${(err as Error).message}`);
+      return query(config, values);
+    }
+  };
+  pool.query = retrying as unknown as typeof pool.query;
+  return pool;
+}
+
 async function openPostgres(opts: Extract<OpenOptions, { kind: "postgresql" }>): Promise<Database> {
   // One small pool for raw SQL (migrations, maintenance) and one for Prisma.
   const pool = guardedPool({ connectionString: opts.url, max: 2 }, opts.log);
@@ -89,7 +120,7 @@ async function openPostgres(opts: Extract<OpenOptions, { kind: "postgresql" }>):
     await pool.end();
     throw e;
   }
-  const appPool = guardedPool({ connectionString: opts.url, max: opts.poolSize ?? 20 }, opts.log);
+  const appPool = retryReadsOnce(guardedPool({ connectionString: opts.url, max: opts.poolSize ?? 20 }, opts.log), opts.log);
   const prisma = new PrismaClient({ adapter: new PrismaPg(appPool) });
   return {
     kind: "postgresql",

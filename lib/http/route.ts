@@ -2,6 +2,7 @@ import { credentialsOf, resolvePrincipal } from "@/lib/auth/principal";
 import { authorize, type Permission } from "@/lib/authz";
 import { env } from "@/lib/config/env";
 import { AppError, isAppError } from "@/lib/errors/app-error";
+import { databaseUnavailableError } from "@/lib/db/prisma-errors";
 import { runWithRequestContext, setRequestPrincipal } from "@/lib/observability/context";
 import { logger } from "@/lib/observability/logger";
 import { httpRequestDuration, routeTemplate } from "@/lib/observability/metrics";
@@ -49,8 +50,12 @@ type NextCtx = { params: Promise<Record<string, string | string[]>> };
 
 function toErrorResponse(err: unknown, requestId: string, format: ErrorFormat = "enclave"): Response {
   let e: AppError;
+  const unavailable = isAppError(err) ? undefined : databaseUnavailableError(err);
   if (isAppError(err)) {
     e = err;
+  } else if (unavailable) {
+    logger.warn({ err, requestId }, "the database is unavailable");
+    e = unavailable;
   } else {
     logger.error({ err, requestId }, "unhandled error in route");
     e = new AppError("internal", `Something went wrong on our side (request ${requestId}).`);
