@@ -1,24 +1,42 @@
 import { writeAuditBatch } from "@/lib/db/audit";
+import { isDatabaseUnavailable } from "@/lib/db/prisma-errors";
 import { logger } from "@/lib/observability/logger";
-import { auditWriteFailures, auditEventsDropped } from "@/lib/observability/metrics";
+import { auditEventsDropped, auditEventsQuarantined, auditWriteFailures, auditWriteRetries } from "@/lib/observability/metrics";
 import type { AuditEventInput } from "./events";
 
 /**
  * Chat-turn steps are audited off the hot path: queued in memory and written in batches (one
- * INSERT per batch). If the database refuses, the turn has already answered; the failure is
- * logged and counted, never thrown at the user. Privileged actions do NOT come through here:
- * they are written in the transaction of the change they record.
+ * INSERT per batch). If the database refuses, the turn has already answered; nothing is thrown
+ * at the user. Privileged actions do NOT come through here: they are written in the transaction
+ * of the change they record.
+ *
+ * - A batch the database refuses because of one bad event is written one event at a time: the
+ *   good ones are stored, each refused one is quarantined (logged in full with its error, and
+ *   counted in enclave_audit_events_quarantined_total).
+ * - A batch that fails because the database is unavailable goes back to the front of the queue
+ *   and is retried with exponential backoff (up to 30 s between tries), in order.
+ * - The queue is bounded (MAX_QUEUE): its length is the enclave_queue_pending{queue="audit"}
+ *   gauge; past the bound the oldest events are dropped, each counted and logged, never silently.
  */
-const MAX_QUEUE = 20_000;
+const MAX_QUEUE = 100_000;
 const BATCH = 500;
 const FLUSH_MS = 50;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 30_000;
 
-const holder = globalThis as typeof globalThis & {
-  __enclaveAuditQueue?: { queue: AuditEventInput[]; timer: NodeJS.Timeout | null; flushing: Promise<void> | null };
-};
+interface QueueState {
+  queue: AuditEventInput[];
+  timer: NodeJS.Timeout | null;
+  flushing: Promise<void> | null;
+  retryTimer?: NodeJS.Timeout | null;
+  retryDelay?: number;
+}
+
+const holder = globalThis as typeof globalThis & { __enclaveAuditQueue?: QueueState };
 const state = (holder.__enclaveAuditQueue ??= { queue: [], timer: null, flushing: null });
 
 let write: (batch: AuditEventInput[]) => Promise<number> = writeAuditBatch;
+let maxQueue = MAX_QUEUE;
 
 /** Tests make the database refuse, to prove the turn answers anyway. Returns the undo. */
 export function replaceAuditBatchWriterForTests(fn: (batch: AuditEventInput[]) => Promise<number>): () => void {
@@ -28,31 +46,96 @@ export function replaceAuditBatchWriterForTests(fn: (batch: AuditEventInput[]) =
   };
 }
 
+/** Tests shrink the bound. Returns the undo. */
+export function setAuditQueueLimitForTests(n: number): () => void {
+  maxQueue = n;
+  return () => {
+    maxQueue = MAX_QUEUE;
+  };
+}
+
 export function enqueueAuditEvent(e: AuditEventInput): void {
-  if (state.queue.length >= MAX_QUEUE) {
-    state.queue.shift();
+  if (state.queue.length >= maxQueue) {
+    const dropped = state.queue.shift();
     auditEventsDropped.inc();
+    logger.error(
+      { component: "audit", dropped, pending: state.queue.length },
+      "the audit queue is full (the database has been unavailable for long): dropped its oldest chat-turn event",
+    );
   }
   state.queue.push(e);
+  if (state.retryTimer) return; // waiting for the database: the retry flushes everything
   if (state.queue.length >= BATCH) void flushAuditSteps();
   else if (!state.timer) state.timer = setTimeout(() => void flushAuditSteps(), FLUSH_MS);
 }
 
+type Outcome = "written" | "unavailable";
+
+/** Writes one batch; a refused batch is split into single events so only the bad ones are set aside. */
+async function writeBatch(batch: AuditEventInput[]): Promise<{ outcome: Outcome; unwritten: AuditEventInput[]; error?: unknown }> {
+  try {
+    await write(batch);
+    return { outcome: "written", unwritten: [] };
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) return { outcome: "unavailable", unwritten: batch, error: err };
+    if (batch.length === 1) {
+      quarantine(batch[0]!, err);
+      return { outcome: "written", unwritten: [] };
+    }
+  }
+  for (let i = 0; i < batch.length; i++) {
+    const one = await writeBatch([batch[i]!]);
+    if (one.outcome === "unavailable") return { outcome: "unavailable", unwritten: batch.slice(i), error: one.error };
+  }
+  return { outcome: "written", unwritten: [] };
+}
+
+function quarantine(event: AuditEventInput, err: unknown): void {
+  auditEventsQuarantined.inc();
+  auditWriteFailures.inc();
+  logger.error(
+    { component: "audit", err, quarantined: event },
+    "the database refused a chat-turn audit event: quarantined here (the rest of its batch was written)",
+  );
+}
+
+function scheduleRetry(err: unknown, pending: number): void {
+  const delay = Math.min(state.retryDelay ? state.retryDelay * 2 : RETRY_MIN_MS, RETRY_MAX_MS);
+  state.retryDelay = delay;
+  auditWriteRetries.inc();
+  logger.warn({ component: "audit", err, pending, retryInMs: delay }, "the database is unavailable: chat-turn audit events wait in memory and are retried");
+  state.retryTimer = setTimeout(() => {
+    state.retryTimer = null;
+    void flushAuditSteps();
+  }, delay);
+  state.retryTimer.unref?.();
+}
+
+/**
+ * Writes what is queued. Resolves when the queue is empty, or when the database is unavailable
+ * and the rest waits for its retry (pendingAuditSteps() says how much).
+ */
 export function flushAuditSteps(): Promise<void> {
   if (state.timer) {
     clearTimeout(state.timer);
     state.timer = null;
   }
-  if (state.flushing) return state.flushing.then(() => (state.queue.length ? flushAuditSteps() : undefined));
+  if (state.flushing) return state.flushing.then(() => (state.queue.length && !state.retryTimer ? flushAuditSteps() : undefined));
+  if (state.retryTimer) {
+    // An explicit flush (shutdown, tests) tries now rather than waiting out the backoff.
+    clearTimeout(state.retryTimer);
+    state.retryTimer = null;
+  }
   state.flushing = (async () => {
     while (state.queue.length > 0) {
       const batch = state.queue.splice(0, BATCH);
-      try {
-        await write(batch);
-      } catch (err) {
-        auditWriteFailures.inc(batch.length);
-        logger.error({ err, events: batch.length }, "could not write chat-turn audit events; the turns themselves were answered");
+      const r = await writeBatch(batch);
+      if (r.outcome === "unavailable") {
+        state.queue.unshift(...r.unwritten);
+        scheduleRetry(r.error, state.queue.length);
+        return;
       }
+      state.retryDelay = 0;
     }
   })().finally(() => {
     state.flushing = null;

@@ -68,6 +68,16 @@ function create() {
       help: "Chat-turn audit events dropped because the in-memory queue was full.",
       registers: [registry],
     }),
+    auditEventsQuarantined: new client.Counter({
+      name: "enclave_audit_events_quarantined_total",
+      help: "Chat-turn audit events the database refused one by one (logged with the error, full event included); the rest of their batch was written.",
+      registers: [registry],
+    }),
+    auditWriteRetries: new client.Counter({
+      name: "enclave_audit_write_retries_total",
+      help: "Audit batch writes put back for a retry (with backoff) because the database was unavailable.",
+      registers: [registry],
+    }),
     httpDuration: new client.Histogram({
       name: "enclave_http_request_duration_seconds",
       help: "API requests, until the response head is ready (a streamed body continues after), by route template, method and status.",
@@ -134,6 +144,8 @@ const m = (holder.__enclaveMetrics ??= create());
 export const registry = m.registry;
 export const auditWriteFailures = m.auditWriteFailures;
 export const auditEventsDropped = m.auditEventsDropped;
+export const auditEventsQuarantined = m.auditEventsQuarantined;
+export const auditWriteRetries = m.auditWriteRetries;
 export const httpRequestDuration = m.httpDuration;
 export const chatTtft = m.ttft;
 export const chatStepDuration = m.stepDuration;
