@@ -208,10 +208,10 @@ describe(`OpenAI-compatible status codes for model failures (${process.env.ENCLA
     mock = await startMockOpenAI({ port: 0 });
   });
   afterAll(async () => mock?.close());
-  const viaMock = (extra: Record<string, string> = {}) => useEnv({ OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "sk-mock", MODEL_LARGE: "m", ...extra });
+  const useMockProvider = (extra: Record<string, string> = {}) => useEnv({ OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "sk-mock", MODEL_LARGE: "m", ...extra });
 
   it("a provider's 429 passes on as 429 with its Retry-After", async () => {
-    viaMock();
+    useMockProvider();
     const res = await errorResponseOf(createChatCompletion(alice, body("[[mock:status=429,retry-after=7]] busy?"), { requestId: "r", conversationHeader: null }));
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("7");
@@ -219,7 +219,7 @@ describe(`OpenAI-compatible status codes for model failures (${process.env.ENCLA
   });
 
   it("a provider's 503 passes on as 503 with a Retry-After (its own when it sent one)", async () => {
-    viaMock();
+    useMockProvider();
     const res = await errorResponseOf(createChatCompletion(alice, body("[[mock:status=503,retry-after=9]] up?"), { requestId: "r", conversationHeader: null }));
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("9");
@@ -229,20 +229,20 @@ describe(`OpenAI-compatible status codes for model failures (${process.env.ENCLA
   });
 
   it("a provider's 500 stays a 502 (bad gateway)", async () => {
-    viaMock();
+    useMockProvider();
     const res = await errorResponseOf(createChatCompletion(alice, body("[[mock:status=500]] ok?"), { requestId: "r", conversationHeader: null }));
     expect(res.status).toBe(502);
   });
 
   it("a model that does not answer in MODEL_TIMEOUT_MS is a 504", async () => {
-    viaMock({ MODEL_TIMEOUT_MS: "300" });
+    useMockProvider({ MODEL_TIMEOUT_MS: "300" });
     const res = await errorResponseOf(createChatCompletion(alice, body("[[mock:hang]] still there?"), { requestId: "r", conversationHeader: null }));
     expect(res.status).toBe(504);
     expect((await res.json()).error).toMatchObject({ type: "server_error", code: "model_error", message: expect.stringMatching(/too long/) });
   });
 
   it("a stream the provider cuts off is reported as broken off, not as unreachable", async () => {
-    viaMock();
+    useMockProvider();
     const res = await errorResponseOf(
       createChatCompletion(alice, body("[[mock:delay-token=5,cut-after=3]] one two three four five"), { requestId: "r", conversationHeader: null }),
     );
