@@ -9,6 +9,7 @@ import { installTurnMetrics } from "@/lib/observability/turn-metrics";
 import { signer } from "@/lib/audit/checkpoints";
 import { checkAuditRole } from "@/lib/db/grants";
 import { startReplyRecovery } from "@/lib/chat/recovery";
+import { unsafeApplyOperatorDomains } from "@/lib/db/org-domains";
 
 export async function bootstrap(): Promise<void> {
   try {
@@ -16,6 +17,11 @@ export async function bootstrap(): Promise<void> {
     authSecret();
     const db = await getDatabase();
     await checkAuditRole(db, { strict: e.AUDIT_STRICT });
+    if (e.ENCLAVE_ORG_DOMAINS) {
+      const applied = await unsafeApplyOperatorDomains(e.ENCLAVE_ORG_DOMAINS);
+      if (applied.changed.length) logger.info({ orgs: applied.changed }, "ENCLAVE_ORG_DOMAINS applied");
+      if (applied.unknownOrgs.length) logger.warn({ orgs: applied.unknownOrgs }, "ENCLAVE_ORG_DOMAINS names orgs that do not exist (by slug)");
+    }
     signer();
     startAuditMaintenance();
     installTurnMetrics();

@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { forwardIpv6Loopback, listenPlan } from "./listen.mjs";
 
 const root = process.cwd();
 const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
@@ -60,6 +61,11 @@ if (!built) {
 }
 
 const port = process.env.PORT ?? "3000";
+// While dev sign-in is on: loopback only, unless HOST is set (scripts/listen.mjs).
+const listen = listenPlan(process.env, port);
+const startArgs = ["start", "-p", port, ...(listen.host ? ["-H", listen.host] : [])];
+if (listen.line) console.log(listen.line);
+if (listen.loopback) forwardIpv6Loopback(port);
 
 // One Node process uses one core. On PostgreSQL, run one server per core (WEB_CONCURRENCY,
 // default: the cores available) sharing the port through node:cluster; instances are stateless.
@@ -69,12 +75,12 @@ const requested = Number(process.env.WEB_CONCURRENCY ?? availableParallelism());
 const workers = embedded ? 1 : Math.max(1, Math.min(Number.isFinite(requested) ? requested : 1, 32));
 
 if (workers === 1) {
-  const server = spawn(process.execPath, [nextBin, "start", "-p", port], { stdio: "inherit", env });
+  const server = spawn(process.execPath, [nextBin, ...startArgs], { stdio: "inherit", env });
   for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.kill(sig));
   server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 } else {
   console.log(`Starting ${workers} Enclave workers on port ${port} (WEB_CONCURRENCY).`);
-  cluster.setupPrimary({ exec: nextBin, args: ["start", "-p", port], silent: false });
+  cluster.setupPrimary({ exec: nextBin, args: startArgs, silent: false });
   let stopping = false;
   const fork = () => cluster.fork(env);
   for (let i = 0; i < workers; i++) fork();

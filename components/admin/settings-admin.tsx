@@ -111,8 +111,12 @@ function DomainsSection({
     <Section
       id="settings-domains"
       title="Email domains"
-      description="People whose verified email is at one of these domains join this organization at their first SSO sign-in. A domain can belong to one organization only."
+      description="People whose verified email is at one of these domains join this organization at their first SSO sign-in. A domain can belong to one organization only, and counts only once verified: publish the DNS record below at the domain, then add it here."
     >
+      <p className="mb-3 text-sm">
+        <span className="text-muted">DNS TXT record: </span>
+        <code className="rounded bg-neutral-100 px-1 py-0.5 text-xs break-all dark:bg-neutral-800">{settings.domainVerification.value}</code>
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -142,6 +146,9 @@ function DomainsSection({
                   onChange={(e) => setDomains((prev) => prev.map((x, j) => (j === i ? e.target.value : x)))}
                   className={`${inputClass} w-72`}
                 />
+                {settings.emailDomains.includes(d) && !settings.verifiedEmailDomains.includes(d) && (
+                  <span className="text-xs text-amber-700 dark:text-amber-300">not verified: provisions nobody</span>
+                )}
                 <button
                   type="button"
                   className={buttonClass.ghost}

@@ -407,13 +407,21 @@ test.describe("admin console", () => {
     await settings.domain(2).fill("acme.test");
     await settings.saveDomains(409);
     await expect(page.getByText("already used by another organization")).toBeVisible();
+    // A domain the org has not proven by DNS cannot be claimed: the field names the TXT record.
     await settings.domain(2).fill(`E2E-${t}.Globex.test`);
-    await settings.saveDomains();
+    await settings.saveDomains(422);
+    await expect(page.getByText(/not verified: publish the TXT record “enclave-domain-verification=\w+” at e2e-/)).toBeVisible();
+    await expect(settings.domain(2)).toHaveAttribute("aria-invalid", "true");
+    const api = await page.request.patch("/api/admin/settings", { data: { emailDomains: ["globex.test", `e2e-${t}.globex.test`] } });
+    expect(api.status()).toBe(422);
+    expect(api.headers()["content-type"]).toMatch(/^application\/json/);
+    expect(((await api.json()) as { error: { code: string; fields: Array<{ field: string }> } }).error).toMatchObject({
+      code: "validation_failed",
+      fields: [{ field: "emailDomains.1" }],
+    });
+    await page.getByRole("button", { name: `Remove email domain E2E-${t}.Globex.test` }).click();
     await settings.reload();
-    await expect(settings.domain(2)).toHaveValue(`e2e-${t}.globex.test`);
-    await page.getByRole("button", { name: `Remove email domain e2e-${t}.globex.test` }).click();
-    await settings.saveDomains();
-    await settings.reload();
+    await expect(settings.domain(1)).toHaveValue("globex.test");
     await expect(settings.domain(2)).toHaveCount(0);
 
     await settings.addMappingButton.click();

@@ -6,6 +6,20 @@ import { createTeam } from "./create-team";
 import { deleteTeam } from "./delete-team";
 import { getSettings, updateSettings } from "./settings";
 import { expectAppError } from "./test-helpers";
+import type { TxtResolver } from "./domain-verification";
+import { decideSsoSignIn } from "@/lib/auth/sign-in-policy";
+
+/** A DNS where each domain publishes the given TXT records; any other domain does not exist. */
+function dns(records: Record<string, string[]>): TxtResolver & { asked: string[] } {
+  const asked: string[] = [];
+  const resolve = async (domain: string) => {
+    asked.push(domain);
+    const r = records[domain];
+    if (!r) throw Object.assign(new Error(`queryTxt ENOTFOUND ${domain}`), { code: "ENOTFOUND" });
+    return r.map((v) => [v]);
+  };
+  return Object.assign(resolve, { asked });
+}
 
 let t: TestDatabase;
 let carol: Principal;
@@ -46,19 +60,24 @@ describe(`admin org settings (${process.env.ENCLAVE_TEST_DB})`, () => {
   });
 
   it("stores email domains lowercased, validated, at least one; records from/to", async () => {
+    const record = (await getSettings(carol)).domainVerification.value;
     const s = await updateSettings(
       carol,
       { emailDomains: [" ACME.test ", "eu.acme.example"] },
-      { requestId: "req-s1" },
+      { requestId: "req-s1", resolveTxt: dns({ "eu.acme.example": ["v=spf1 -all", record] }) },
     );
     expect(s.emailDomains).toEqual(["acme.test", "eu.acme.example"]);
+    expect(s.verifiedEmailDomains).toEqual(["acme.test", "eu.acme.example"]);
     expect((await org("acme")).emailDomains).toEqual(["acme.test", "eu.acme.example"]);
     const [event] = await settingsEvents(carol.orgId);
     expect(event).toMatchObject({
       requestId: "req-s1",
       targetType: "org",
       targetId: carol.orgId,
-      data: { from: { emailDomains: ["acme.test"] }, to: { emailDomains: ["acme.test", "eu.acme.example"] } },
+      data: {
+        from: { emailDomains: ["acme.test"], verifiedEmailDomains: ["acme.test"] },
+        to: { emailDomains: ["acme.test", "eu.acme.example"], verifiedEmailDomains: ["acme.test", "eu.acme.example"] },
+      },
     });
 
     const bad = [
@@ -88,6 +107,55 @@ describe(`admin org settings (${process.env.ENCLAVE_TEST_DB})`, () => {
     );
     expect(e.fields).toEqual([{ field: "emailDomains.1", message: "already used by another organization" }]);
     expect((await org("globex")).emailDomains).toEqual(["globex.test"]);
+  });
+
+  it("an admin cannot claim a domain the org has not proven by DNS: 422 naming the record, nothing stored or recorded", async () => {
+    const before = await org("globex");
+    const events = (await settingsEvents(erin.orgId)).length;
+    const { domainVerification } = await getSettings(erin);
+    expect(domainVerification).toEqual({ recordType: "TXT", value: `enclave-domain-verification=${before.domainVerificationToken}` });
+    // No record, another org's record, a look-alike value, and a DNS failure: all unproven.
+    const acmeRecord = (await getSettings(carol)).domainVerification.value;
+    const resolver = dns({
+      "gmail.example": [acmeRecord],
+      "near.example": [`${domainVerification.value}x`],
+    });
+    for (const domain of ["victim.example", "gmail.example", "near.example"]) {
+      const e = await expectAppError(updateSettings(erin, { emailDomains: ["globex.test", domain] }, { resolveTxt: resolver }), "validation_failed");
+      expect(e.status).toBe(422);
+      expect(e.message).toContain(`${domain} is not verified: publish a DNS TXT record “${domainVerification.value}”`);
+      expect(e.fields).toEqual([{ field: "emailDomains.1", message: `not verified: publish the TXT record “${domainVerification.value}” at ${domain}` }]);
+    }
+    expect(resolver.asked).toEqual(["victim.example", "gmail.example", "near.example"]);
+    expect(await org("globex")).toEqual(before);
+    expect(await settingsEvents(erin.orgId)).toHaveLength(events);
+    // Without an injected resolver the real DNS is asked, and a reserved name never resolves.
+    await expectAppError(updateSettings(erin, { emailDomains: ["globex.test", "never-verified.invalid"] }), "validation_failed");
+  });
+
+  it("a claimed but unverified domain (claimed before verification existed) provisions nobody, until DNS proves it", async () => {
+    const globex = await org("globex");
+    // As the verified_domains migration leaves a domain an admin had claimed.
+    await t.db.prisma.org.update({ where: { id: globex.id }, data: { emailDomains: ["globex.test", "legacy.example"] } });
+    const profile = { sub: "legacy-lee", email: "lee@legacy.example", email_verified: true };
+    const opts = { issuer: "https://idp.example.test", trustEmail: false };
+    expect(await decideSsoSignIn(profile, opts)).toEqual({ ok: false, reason: "unverified-domain", domain: "legacy.example" });
+    expect(await t.db.prisma.user.count({ where: { email: "lee@legacy.example" } })).toBe(0);
+    expect((await getSettings(erin)).verifiedEmailDomains).toEqual(["globex.test"]);
+
+    // Saving the list again while the record is missing keeps the claim, still unverified.
+    const record = (await getSettings(erin)).domainVerification.value;
+    expect((await updateSettings(erin, { emailDomains: ["globex.test", "legacy.example"] }, { resolveTxt: dns({}) })).verifiedEmailDomains).toEqual(["globex.test"]);
+    // Once published, the same save verifies it, and people from it are provisioned.
+    const s = await updateSettings(erin, { emailDomains: ["globex.test", "legacy.example"] }, { resolveTxt: dns({ "legacy.example": [record] }) });
+    expect(s.verifiedEmailDomains).toEqual(["globex.test", "legacy.example"]);
+    expect(await decideSsoSignIn(profile, opts)).toMatchObject({ ok: true, provisioned: true, user: { orgId: globex.id } });
+    // A verified domain is not looked up again; removing it drops its verification too.
+    const again = dns({});
+    await updateSettings(erin, { emailDomains: ["globex.test", "legacy.example"] }, { resolveTxt: again });
+    expect(again.asked).toEqual([]);
+    expect((await updateSettings(erin, { emailDomains: ["globex.test"] })).verifiedEmailDomains).toEqual(["globex.test"]);
+    expect((await org("globex")).verifiedEmailDomains).toEqual(["globex.test"]);
   });
 
   it("stores ordered group mappings whose role and team exist in the org", async () => {

@@ -1,15 +1,17 @@
 import { z } from "zod";
 import { plainText } from "@/lib/http/text";
+import { DOMAIN_NAME } from "@/lib/config/env";
 import { db } from "@/lib/db";
 import { missingGrants } from "@/lib/authz";
 import type { AdminWriter, GroupMappingRecord, OrgSettingsRecord, RoleRecord } from "@/lib/db/repositories/admin";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
 import { Id, parseInput, permissionsOfRole, requirePermission, RoleKey, type UseCaseContext } from "./common";
+import { provenDomains, verificationRecord, type TxtResolver } from "./domain-verification";
 import type { SettingsDto } from "./types";
 
 /** A DNS name with at least two labels (`acme.com`, `eu.acme.co.uk`, `acme.test`), lowercased. */
-const DOMAIN = /^(?=.{3,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const DOMAIN = DOMAIN_NAME;
 
 const EmailDomain = z
   .string()
@@ -77,6 +79,8 @@ function settingsDto(s: OrgSettingsRecord, options: SettingsDto["options"]): Set
   return {
     org: { id: s.id, name: s.name, slug: s.slug },
     emailDomains: s.emailDomains,
+    verifiedEmailDomains: s.emailDomains.filter((d) => s.verifiedEmailDomains.includes(d)),
+    domainVerification: { recordType: "TXT", value: verificationRecord(s.domainVerificationToken) },
     devLoginEnabled: s.devLoginEnabled,
     auditContent: s.auditContent,
     groupMappings: s.groupMappings.map((m) => ({ group: m.group, roleKey: m.roleKey, teamId: m.teamId })),
@@ -138,10 +142,20 @@ async function assertMappingsGrantable(w: AdminWriter, p: Principal, mappings: G
 export async function updateSettings(
   p: Principal,
   input: UpdateSettingsInput,
-  ctx: UseCaseContext = {},
+  ctx: UseCaseContext & { resolveTxt?: TxtResolver } = {},
 ): Promise<SettingsDto> {
   requirePermission(p, "org.settings");
   const body = parseInput(UpdateSettingsBody, input);
+  // DNS answers are awaited before the org's row is locked. Every listed domain not yet verified
+  // is looked up: a new one must carry the org's record, an older unverified one becomes verified
+  // once it does.
+  let proven = new Set<string>();
+  if (body.emailDomains) {
+    const current = await db.for(p).admin.getSettings();
+    if (!current) throw AppError.notFound("Organization");
+    const unverified = body.emailDomains.filter((d) => !current.verifiedEmailDomains.includes(d));
+    proven = await provenDomains(unverified, current.domainVerificationToken, ctx.resolveTxt);
+  }
   const mappings: GroupMappingRecord[] | undefined = body.groupMappings?.map((m) => ({
     group: m.group,
     roleKey: m.roleKey ?? null,
@@ -152,9 +166,16 @@ export async function updateSettings(
     const before = await w.getSettings();
     const from: Record<string, unknown> = {};
     const to: Record<string, unknown> = {};
-    const orgChange: { emailDomains?: string[]; devLoginEnabled?: boolean; auditContent?: "full" | "redacted" | "hashes" } = {};
+    const orgChange: {
+      emailDomains?: string[];
+      verifiedEmailDomains?: string[];
+      devLoginEnabled?: boolean;
+      auditContent?: "full" | "redacted" | "hashes";
+    } = {};
 
-    if (body.emailDomains && !sameList(body.emailDomains, before.emailDomains, (a, b) => a === b)) {
+    const verified = body.emailDomains?.filter((d) => before.verifiedEmailDomains.includes(d) || proven.has(d));
+    const verifiedChanged = verified !== undefined && !sameList(verified, before.verifiedEmailDomains, (a, b) => a === b);
+    if (body.emailDomains && (verifiedChanged || !sameList(body.emailDomains, before.emailDomains, (a, b) => a === b))) {
       const added = body.emailDomains.filter((d) => !before.emailDomains.includes(d));
       const claimed = await w.domainsClaimedByOtherOrgs(added);
       if (claimed.length > 0) {
@@ -169,8 +190,27 @@ export async function updateSettings(
           },
         );
       }
+      // An admin may claim a domain only by proving it (409 above first: taken is taken).
+      const unproven = added.filter((d) => !proven.has(d));
+      if (unproven.length > 0) {
+        const record = verificationRecord(before.domainVerificationToken);
+        throw new AppError(
+          "validation_failed",
+          `${unproven.join(", ")} ${unproven.length === 1 ? "is" : "are"} not verified: publish a DNS TXT record “${record}” at ${unproven.length === 1 ? "that domain" : "each"}, then save again.`,
+          {
+            fields: unproven.map((d) => ({
+              field: `emailDomains.${body.emailDomains!.indexOf(d)}`,
+              message: `not verified: publish the TXT record “${record}” at ${d}`,
+            })),
+          },
+        );
+      }
       from.emailDomains = before.emailDomains;
       to.emailDomains = orgChange.emailDomains = body.emailDomains;
+      if (verifiedChanged) {
+        from.verifiedEmailDomains = before.verifiedEmailDomains;
+        to.verifiedEmailDomains = orgChange.verifiedEmailDomains = verified;
+      }
     }
 
     if (body.devLoginEnabled !== undefined && body.devLoginEnabled !== before.devLoginEnabled) {

@@ -77,6 +77,10 @@ export interface GroupMappingDto {
 export interface SettingsDto {
   org: { id: string; name: string; slug: string };
   emailDomains: string[];
+  /** Those of emailDomains that are verified (by the operator, or by DNS): only they provision people. */
+  verifiedEmailDomains: string[];
+  /** The DNS record that proves a domain is this org's, at that domain. */
+  domainVerification: { recordType: "TXT"; value: string };
   devLoginEnabled: boolean;
   /** What the audit trail keeps of each chat turn. */
   auditContent: "full" | "redacted" | "hashes";

@@ -25,6 +25,7 @@ export type SignInDecision =
       ok: false;
       reason:
         | "unknown-domain"
+        | "unverified-domain"
         | "disabled"
         | "unknown-user"
         | "no-email"
@@ -45,9 +46,14 @@ export function domainOf(email: string): string {
   return email.slice(email.lastIndexOf("@") + 1).toLowerCase();
 }
 
-/** The org a refusal of this address is recorded in: its domain's org, or none (the system scope). */
+/**
+ * The org a refusal of this address is recorded in: the org that owns its domain (a verified
+ * claim), or none, the system scope. An unverified claim is no ownership: such an org does not
+ * get to read the sign-in attempts of a domain's people.
+ */
 async function orgOfDomain(email: string): Promise<string | null> {
-  return (await unsafeFindOrgByEmailDomain(domainOf(email)))?.id ?? null;
+  const org = await unsafeFindOrgByEmailDomain(domainOf(email));
+  return org?.domainVerified ? org.id : null;
 }
 
 export async function decideDevSignIn(rawEmail: unknown): Promise<SignInDecision> {
@@ -160,6 +166,8 @@ export async function decideSsoSignIn(
   const domain = domainOf(email);
   const org = await unsafeFindOrgByEmailDomain(domain);
   if (!org) return refuse("unknown-domain", { orgId: null, email, identity }, domain);
+  // Claimed but not verified: an admin's say-so does not make a domain's people theirs.
+  if (!org.domainVerified) return refuse("unverified-domain", { orgId: null, email, identity }, domain);
   const name = typeof profile.name === "string" && profile.name.trim() ? profile.name.trim().slice(0, 200) : email.split("@")[0]!;
   const { ssoIdentity, ...user } = await unsafeProvisionUser({ orgId: org.id, email, name, identity });
   // Lost a race to another first sign-in with this email: only the same identity may continue.

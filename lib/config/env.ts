@@ -9,6 +9,33 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
   .transform((v) => ["true", "1", "yes", "on"].includes(v));
 
+/** A DNS name with at least two labels (`acme.com`, `eu.acme.co.uk`), lowercase. */
+export const DOMAIN_NAME = /^(?=.{3,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * ENCLAVE_ORG_DOMAINS: `acme=acme.com,acme.co.uk;globex=globex.com`, org slug → the email
+ * domains the operator vouches for (verified without DNS). A domain belongs to one org only.
+ */
+const OrgDomains = z.string().transform((raw, ctx) => {
+  const out: Record<string, string[]> = {};
+  const owner = new Map<string, string>();
+  for (const entry of raw.split(";").map((x) => x.trim()).filter(Boolean)) {
+    const [slug = "", list = ""] = entry.split("=").map((x) => x.trim());
+    const domains = list.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(slug) || domains.length === 0) {
+      ctx.addIssue({ code: "custom", message: `"${entry}" is not slug=domain,domain (e.g. acme=acme.com,acme.co.uk)` });
+      return z.NEVER;
+    }
+    for (const d of domains) {
+      if (!DOMAIN_NAME.test(d)) ctx.addIssue({ code: "custom", message: `"${d}" is not a domain name like example.com` });
+      else if (owner.has(d) && owner.get(d) !== slug) ctx.addIssue({ code: "custom", message: `${d} is given to both ${owner.get(d)} and ${slug}` });
+      owner.set(d, slug);
+    }
+    out[slug] = [...new Set([...(out[slug] ?? []), ...domains])];
+  }
+  return out;
+});
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
@@ -29,6 +56,9 @@ const EnvSchema = z.object({
   // claim: a missing claim then counts as verified (an explicit `false` never does). README: risk.
   OIDC_TRUST_EMAIL: bool.default(false),
   ENCLAVE_DEV_LOGIN: bool.optional(),
+  ENCLAVE_ORG_DOMAINS: OrgDomains.optional(),
+  // The only way to keep ENCLAVE_DEV_LOGIN=true in production with SSO configured (see below).
+  ENCLAVE_ALLOW_DEV_LOGIN_IN_PRODUCTION: bool.default(false),
 
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url().optional(),
@@ -72,6 +102,24 @@ const EnvSchema = z.object({
   LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
 });
 
+/**
+ * Dev sign-in signs anyone in as any user without a password. A production server with SSO is
+ * a real deployment, so ENCLAVE_DEV_LOGIN=true there stops the start-up unless the operator also
+ * says, in a second variable, that this is meant.
+ */
+const CheckedEnvSchema = EnvSchema.superRefine((e, ctx) => {
+  const oidc = Boolean(e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET);
+  if (e.NODE_ENV === "production" && oidc && e.ENCLAVE_DEV_LOGIN === true && !e.ENCLAVE_ALLOW_DEV_LOGIN_IN_PRODUCTION) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["ENCLAVE_DEV_LOGIN"],
+      message:
+        "dev sign-in (anyone signs in as any user, no password) is refused in production with SSO configured. " +
+        "Remove ENCLAVE_DEV_LOGIN=true, or also set ENCLAVE_ALLOW_DEV_LOGIN_IN_PRODUCTION=true if this server really must offer it",
+    });
+  }
+});
+
 export type Env = z.infer<typeof EnvSchema>;
 
 let cached: Env | undefined;
@@ -82,7 +130,7 @@ export function env(): Env {
   const raw = Object.fromEntries(
     Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ""),
   );
-  const parsed = EnvSchema.safeParse(raw);
+  const parsed = CheckedEnvSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);

@@ -97,12 +97,20 @@ export async function unsafeOrgAllowsDevLogin(orgId: string): Promise<boolean> {
   return org?.devLoginEnabled ?? false;
 }
 
-export async function unsafeFindOrgByEmailDomain(domain: string): Promise<OrgRecord | null> {
+/**
+ * The org that claims an email domain, and whether the claim is verified (set by the operator or
+ * proven by DNS). Only a verified claim provisions people or receives their refused sign-ins.
+ */
+export async function unsafeFindOrgByEmailDomain(domain: string): Promise<(OrgRecord & { domainVerified: boolean }) | null> {
   const prisma = await getPrisma();
-  return prisma.org.findFirst({
-    where: { emailDomains: { has: domain.toLowerCase() } },
-    select: { id: true, name: true, slug: true, emailDomains: true },
+  const d = domain.toLowerCase();
+  const org = await prisma.org.findFirst({
+    where: { emailDomains: { has: d } },
+    select: { id: true, name: true, slug: true, emailDomains: true, verifiedEmailDomains: true },
   });
+  if (!org) return null;
+  const { verifiedEmailDomains, ...rest } = org;
+  return { ...rest, domainVerified: verifiedEmailDomains.includes(d) };
 }
 
 /**
@@ -363,11 +371,14 @@ export async function unsafeRevokeSession(sessionId: string): Promise<void> {
   });
 }
 
-/** For the dev sign-in picker only (never shown when dev sign-in is off). */
+/**
+ * For the dev sign-in picker only (never shown when dev sign-in is off): active people of orgs
+ * that allow dev sign-in. Nobody else could sign in this way, so nobody else is listed.
+ */
 export async function unsafeListUsersForDevLogin(): Promise<Array<UserRecord & { orgName: string }>> {
   const prisma = await getPrisma();
   const rows = await prisma.user.findMany({
-    where: { disabledAt: null },
+    where: { disabledAt: null, org: { devLoginEnabled: true } },
     orderBy: [{ org: { name: "asc" } }, { email: "asc" }],
     select: { ...userSelect, org: { select: { name: true } } },
     take: 200,

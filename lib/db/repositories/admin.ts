@@ -96,6 +96,10 @@ export interface OrgSettingsRecord {
   name: string;
   slug: string;
   emailDomains: string[];
+  /** Those of emailDomains that are verified (operator, or DNS): only they provision people. */
+  verifiedEmailDomains: string[];
+  /** The value a DNS TXT record must carry to prove a domain is this org's. */
+  domainVerificationToken: string;
   devLoginEnabled: boolean;
   auditContent: "full" | "redacted" | "hashes";
   /** In order: the first matching mapping wins. */
@@ -261,6 +265,8 @@ async function readSettings(client: Client, orgId: string): Promise<OrgSettingsR
       name: true,
       slug: true,
       emailDomains: true,
+      verifiedEmailDomains: true,
+      domainVerificationToken: true,
       devLoginEnabled: true,
       auditContent: true,
       groupMappings: {
@@ -449,7 +455,12 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
       const claimed = new Set(others.flatMap((o) => o.emailDomains));
       return domains.filter((d) => claimed.has(d));
     },
-    async updateOrg(change: { emailDomains?: string[]; devLoginEnabled?: boolean; auditContent?: "full" | "redacted" | "hashes" }): Promise<void> {
+    async updateOrg(change: {
+      emailDomains?: string[];
+      verifiedEmailDomains?: string[];
+      devLoginEnabled?: boolean;
+      auditContent?: "full" | "redacted" | "hashes";
+    }): Promise<void> {
       await tx.org.update({ where: { id: orgId }, data: change, select: { id: true } });
       if (change.auditContent) forgetAuditContentPolicy(orgId);
     },

@@ -6,6 +6,7 @@ export const metadata: Metadata = { title: "Sign-in refused" };
 function explain(error: string | undefined, domain: string | undefined): { title: string; body: string } {
   switch (error) {
     case "unknown-domain":
+    case "unverified-domain":
       return {
         title: "Your organization is not set up in Enclave",
         body: `No organization here uses the email domain ${domain ? `“${domain}”` : "of your account"}. Ask your administrator to add it, or sign in with your work account.`,
