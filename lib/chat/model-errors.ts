@@ -1,4 +1,5 @@
 import { APICallError, RetryError } from "ai";
+import { GatewayError } from "@/lib/models/failures";
 
 /**
  * What the user is told when the model fails. It names the kind of failure and what to do;
@@ -38,6 +39,16 @@ export function describeModelFailure(error: unknown, opts: { timedOut?: boolean 
     return { kind: "timeout", message: TIMEOUT_MESSAGE };
   }
   const e = unwrap(error);
+  if (e instanceof GatewayError) {
+    // The gateway's own verdicts: its timeouts, a cooldown longer than the turn, no free slot.
+    const f = e.failure;
+    const after = f.retryAfterMs !== undefined ? { retryAfterSeconds: Math.min(3600, Math.max(1, Math.ceil(f.retryAfterMs / 1000))) } : {};
+    const saved = `${f.message.replace(/\.$/, "")}. Your message is saved; retry in a moment.`;
+    if (f.kind === "timeout" || f.kind === "first_token_timeout") return { kind: "timeout", message: TIMEOUT_MESSAGE };
+    if (f.kind === "rate_limited" || f.kind === "quota") return { kind: "rate_limited", status: 429, ...after, message: saved };
+    if (f.kind === "unavailable") return { kind: "provider_error", status: 503, ...after, message: saved };
+    if (f.kind === "stream_broken") return { kind: "stream_broken", message: STREAM_BROKEN_MESSAGE };
+  }
   if (APICallError.isInstance(e)) {
     const s = e.statusCode;
     const retryAfter = retryAfterSeconds(e.responseHeaders);

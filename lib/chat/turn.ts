@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { convertToModelMessages, isStepCount, streamText, type UIMessageChunk } from "ai";
 import { toolsForTurn } from "@/lib/agents/tools";
-import { coalesceTextDeltas } from "@/lib/models/coalesce-text";
-import { observeModelCalls } from "@/lib/models/observe";
 import { env } from "@/lib/config/env";
 import { db, type FinishMessageInput, type MessageStatus, type ScopedDb, type StoredMessage } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
@@ -13,6 +11,7 @@ import { messageText, titleFrom, type ChatRequest } from "./schema";
 import { turnEmitter } from "./turn-events";
 import { logger } from "@/lib/observability/logger";
 import type { ServerTiming } from "@/lib/observability/server-timing";
+import { emitGatewayEvent } from "./gateway-events";
 import { instanceId } from "./recovery";
 import { createReplyStream } from "./reply-stream";
 import { forModel, type MessageMetadata } from "./ui-messages";
@@ -116,24 +115,17 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   let resolveDone!: (o: TurnOutcome) => void;
   const done = new Promise<TurnOutcome>((r) => (resolveDone = r));
 
-  // Deltas are merged where they leave the provider, so the SDK's pipeline runs per window, not per token.
-  const model = observeModelCalls(coalesceTextDeltas(choice.model, e.STREAM_COALESCE_MS), (call) =>
-    emit("model_call", {
-      at: call.startedAt,
-      latencyMs: call.latencyMs,
-      outcome: call.outcome,
-      data: {
-        provider: choice.provider,
-        model: choice.modelId,
-        attempt: call.attempt,
-        call: call.call,
-        inputTokens: call.inputTokens,
-        outputTokens: call.outputTokens,
-        finishReason: call.finishReason,
-        ...(call.error ? { error: describeModelFailure(call.error, { timedOut: abort.signal.reason === TIMEOUT }).kind } : {}),
-      },
-    }),
-  );
+  // The gateway (lib/models) retries, fails over and queues; each of its steps is a turn event.
+  let answered: { deploymentId: string; label: string; fallback: boolean } | undefined;
+  const { model } = await getLanguageModel("large", {
+    orgId: principal.orgId,
+    userId: principal.userId,
+    deadline: turnStarted + e.MODEL_TIMEOUT_MS,
+    onEvent: (ev) => {
+      if (ev.type === "answered") answered = { deploymentId: ev.deploymentId, label: ev.label, fallback: ev.fallback };
+      emitGatewayEvent(emit, ev);
+    },
+  });
   const tools = toolsForTurn(e.CHAT_TOOLS, (t) =>
     emit("tool_call", {
       at: t.startedAt,
@@ -150,7 +142,8 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     messages,
     ...(Object.keys(tools).length > 0 ? { tools, stopWhen: isStepCount(MAX_STEPS) } : {}),
     abortSignal: abort.signal,
-    maxRetries: e.MODEL_MAX_RETRIES,
+    // The gateway retries; the SDK's own retries would multiply its attempts.
+    maxRetries: 0,
     // The default handler prints whole provider errors (request bodies included) to stderr.
     onError: ({ error }) => {
       logger.warn({ component: "chat", requestId: opts.requestId, err: errorSummary(error) }, "model stream error");
@@ -162,7 +155,13 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     messageId: assistantMessageId,
     tools,
     startMetadata: () => ({ status: "streaming", model: choice.label, createdAt: new Date(now + 1).toISOString() }),
-    finishMetadata: (u) => ({ status: "complete", model: choice.label, ...u }),
+    finishMetadata: (u) => ({
+      status: "complete",
+      model: answered?.label ?? choice.label,
+      deployment: answered?.deploymentId ?? null,
+      fallback: answered?.fallback ?? false,
+      ...u,
+    }),
     errorText: (error) => {
       // The first, original error is the one to explain; later ones wrap it.
       failure ??= describeModelFailure(error, { timedOut: abort.signal.reason === TIMEOUT });
@@ -203,6 +202,7 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
           error,
           inputTokens: usage.inputTokens ?? null,
           outputTokens: usage.outputTokens ?? null,
+          ...(answered ? { model: answered.label, deploymentId: answered.deploymentId, fallback: answered.fallback } : {}),
         });
         if (!saved) {
           // Both doors are told: the reply they saw is not (fully) stored.

@@ -9,6 +9,9 @@ export interface MessageMetadata {
   error?: string | null;
   inputTokens?: number | null;
   outputTokens?: number | null;
+  /** The model deployment that answered, and whether it stood in for a failed one. */
+  deployment?: string | null;
+  fallback?: boolean;
 }
 
 export type EnclaveUIMessage = UIMessage<MessageMetadata>;
@@ -34,6 +37,8 @@ export function toUIMessage(m: StoredMessage, now = Date.now()): EnclaveUIMessag
       error: m.error,
       inputTokens: m.inputTokens,
       outputTokens: m.outputTokens,
+      deployment: m.deploymentId ?? null,
+      fallback: m.fallback ?? false,
     },
   };
 }

@@ -66,6 +66,23 @@ const EnvSchema = z.object({
   MODEL_LARGE: z.string().min(1).optional(),
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  // The gateway (lib/models): where models run (a JSON array or the path to a JSON file; the
+  // README has the fields), how long an attempt may wait for its first token, and how calls
+  // are spread, queued and cached.
+  MODEL_DEPLOYMENTS: z.string().min(1).optional(),
+  MODEL_FIRST_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  MODEL_ROUTING: z.enum(["weighted", "least-busy"]).default("weighted"),
+  MODEL_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
+  MODEL_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  MODEL_QUEUE_MAX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  // How many processes share each deployment's maxConcurrency (each holds its share); default:
+  // WEB_CONCURRENCY on PostgreSQL, else 1.
+  MODEL_INSTANCE_COUNT: z.coerce.number().int().min(1).max(10_000).optional(),
+  MODEL_CACHE_TIERS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((x) => x.trim()).filter((x): x is "small" | "large" => x === "small" || x === "large")),
+  MODEL_CACHE_TTL_S: z.coerce.number().int().min(1).max(30 * 86_400).default(3_600),
   // A client whose unread backlog stays full this long (it reads too slowly, or not at all) is
   // dropped and the reply is stored as interrupted: server memory never grows for a stuck reader.
   STREAM_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
@@ -126,17 +143,18 @@ let cached: Env | undefined;
 
 /** Parses process.env once. Empty strings count as unset, as they do in most deploy tools. */
 export function env(): Env {
-  if (cached) return cached;
-  const raw = Object.fromEntries(
-    Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ""),
-  );
+  return (cached ??= parseEnv(process.env));
+}
+
+/** The configuration these variables describe; throws naming each bad variable. */
+export function parseEnv(vars: Record<string, string | undefined>): Env {
+  const raw = Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = CheckedEnvSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);
   }
-  cached = parsed.data;
-  return cached;
+  return parsed.data;
 }
 
 /** Tests change process.env between cases; they call this to re-read it. */

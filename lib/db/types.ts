@@ -21,6 +21,9 @@ export interface StoredMessage {
   inputTokens: number | null;
   outputTokens: number | null;
   error: string | null;
+  /** The model deployment that answered (replies), and whether it was a fallback. */
+  deploymentId?: string | null;
+  fallback?: boolean;
   createdAt: Date;
 }
 

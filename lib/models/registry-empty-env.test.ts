@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Env } from "@/lib/config/env";
+import { parseEnv } from "@/lib/config/env";
 
 // Its own file so that @ai-sdk/openai is not yet loaded when the test starts: the package builds
 // a default provider from process.env on first import, which throws on an empty base URL.
@@ -7,7 +7,7 @@ describe("empty provider variables", () => {
   it("an empty OPENAI_BASE_URL means unset and does not break loading the provider", async () => {
     process.env.OPENAI_BASE_URL = "";
     const { getLanguageModel } = await import("./registry");
-    const e = { MODEL_MAX_RETRIES: 2, OFFLINE_MODEL_DELAY_MS: 0, OPENAI_API_KEY: "sk-test" } as unknown as Env;
-    expect((await getLanguageModel("large", e)).provider).toBe("openai");
+    const e = parseEnv({ OPENAI_API_KEY: "sk-test" });
+    expect((await getLanguageModel("large", {}, e)).provider).toBe("openai");
   });
 });

@@ -241,7 +241,7 @@ describe(`GET /api/metrics (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(text).not.toContain(rawId);
     // The labels the chat metrics carry.
     const call = samples(m, "enclave_model_calls_total", { outcome: "success" })[0]!;
-    expect(Object.keys(call.labels).sort()).toEqual(["model", "outcome", "provider"]);
+    expect(Object.keys(call.labels).sort()).toEqual(["deployment", "model", "outcome", "provider"]);
 
     // The scrape itself is measured (seen by the next scrape).
     const again = parseExposition(await (await scrape()).text());

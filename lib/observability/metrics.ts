@@ -99,10 +99,16 @@ function create() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
       registers: [registry],
     }),
+    gatewayEvents: new client.Counter({
+      name: "enclave_gateway_events_total",
+      help: "Model gateway steps besides calls: retries, fallbacks, breaker transitions, queue waits and cache hits, by event and deployment.",
+      labelNames: ["event", "deployment"] as const,
+      registers: [registry],
+    }),
     modelCalls: new client.Counter({
       name: "enclave_model_calls_total",
-      help: "Model calls (each retry attempt counts), by provider, model and outcome (success, failure).",
-      labelNames: ["provider", "model", "outcome"] as const,
+      help: "Model calls (each retry attempt counts), by deployment, provider, model and outcome (success, failure).",
+      labelNames: ["deployment", "provider", "model", "outcome"] as const,
       registers: [registry],
     }),
     tokens: new client.Counter({
@@ -150,6 +156,7 @@ export const httpRequestDuration = m.httpDuration;
 export const chatTtft = m.ttft;
 export const chatStepDuration = m.stepDuration;
 export const modelCalls = m.modelCalls;
+export const gatewayEvents = m.gatewayEvents;
 export const tokensTotal = m.tokens;
 export const chatTurns = m.turns;
 export const activeStreams = m.activeStreams;

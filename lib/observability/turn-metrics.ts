@@ -6,6 +6,7 @@ import {
   chatTurns,
   labelValue,
   modelCalls,
+  gatewayEvents,
   activeStreams,
   setScrapeSource,
   tokensTotal,
@@ -15,6 +16,8 @@ import {
  * Chat-turn steps → metrics. The same events feed the log and the audit trail
  * (lib/chat/turn-events.ts); nothing in the turn pipeline calls a metric itself.
  */
+const GATEWAY_STEPS = new Set<TurnEvent["step"]>(["model_retry", "model_fallback", "breaker_transition", "queue_wait", "cache_hit"]);
+
 const TERMINAL: Partial<Record<TurnEvent["step"], "completed" | "interrupted" | "failed">> = {
   response_completed: "completed",
   response_interrupted: "interrupted",
@@ -76,6 +79,7 @@ export function turnMetricsSink(e: TurnEvent): void {
       chatTtft.observe({ provider: labelValue(data.provider), model: labelValue(data.model) }, latency);
   } else if (e.step === "model_call") {
     modelCalls.inc({
+      deployment: labelValue(data.deployment),
       provider: labelValue(data.provider),
       model: labelValue(data.model),
       outcome: e.outcome,
@@ -84,6 +88,8 @@ export function turnMetricsSink(e: TurnEvent): void {
     const output = count(data.outputTokens);
     if (input > 0) tokensTotal.inc({ org: e.orgId, direction: "input" }, input);
     if (output > 0) tokensTotal.inc({ org: e.orgId, direction: "output" }, output);
+  } else if (GATEWAY_STEPS.has(e.step)) {
+    gatewayEvents.inc({ event: e.step === "breaker_transition" ? `breaker_${labelValue(data.state)}` : e.step, deployment: labelValue(data.deployment) });
   } else {
     const outcome = TERMINAL[e.step];
     if (outcome) {

@@ -16,6 +16,8 @@ export const messageSelect = {
   inputTokens: true,
   outputTokens: true,
   error: true,
+  deploymentId: true,
+  fallback: true,
   createdAt: true,
 } as const;
 
@@ -62,6 +64,10 @@ function fromHistoryJson(rows: HistoryJson): StoredMessage[] {
 export interface FinishMessageInput {
   parts: unknown[];
   status: Exclude<MessageStatus, "streaming">;
+  /** Who actually answered: the deployment's label, its id, and whether it was a fallback. */
+  model?: string;
+  deploymentId?: string | null;
+  fallback?: boolean;
   inputTokens?: number | null;
   outputTokens?: number | null;
   error?: string | null;
@@ -135,7 +141,7 @@ export function messageRepository(p: Principal) {
           ),
           history AS (
             SELECT m."id", m."conversationId", m."role", m."parts", m."status", m."model",
-                   m."inputTokens", m."outputTokens", m."error", m."createdAt"
+                   m."inputTokens", m."outputTokens", m."error", m."deploymentId", m."fallback", m."createdAt"
             FROM "Message" m
             WHERE m."conversationId" = ${conv} AND m."orgId" = ${scope.orgId} AND m."userId" = ${scope.userId}
             ORDER BY m."createdAt" DESC, m."id" DESC
@@ -186,6 +192,8 @@ export function messageRepository(p: Principal) {
           inputTokens: input.inputTokens ?? null,
           outputTokens: input.outputTokens ?? null,
           error: input.error ?? null,
+          ...(input.model !== undefined ? { model: input.model } : {}),
+          ...(input.deploymentId !== undefined ? { deploymentId: input.deploymentId, fallback: input.fallback ?? false } : {}),
         },
       });
       return count > 0;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Message" ADD COLUMN     "deploymentId" TEXT,
+ADD COLUMN     "fallback" BOOLEAN NOT NULL DEFAULT false;
