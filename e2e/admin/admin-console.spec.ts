@@ -386,7 +386,7 @@ test.describe("admin console", () => {
     await expect(teams.team("Sales")).toBeVisible();
   });
 
-  test("settings: an email domain is validated inline, saved and removed; group mappings are added, reordered and removed", async ({
+  test("settings: an email domain is validated inline, refused (422) until DNS proves it, and removed; group mappings are added, reordered and removed", async ({
     page,
     signInAs,
   }) => {
