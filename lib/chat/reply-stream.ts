@@ -67,6 +67,11 @@ export interface ReplyStreamOptions {
 }
 
 export interface ReplyStream {
+  /**
+   * Settles once the model has produced the reply's first real part (or failed before it).
+   * `failed` is the error when nothing but the stream's preamble came before it.
+   */
+  opened(): Promise<{ failed?: unknown }>;
   /** The reply as SSE (`data: <chunk>\n\n` … `data: [DONE]\n\n`), as the AI SDK's UI stream protocol. */
   sse(): ReadableStream<Uint8Array>;
   /** The reply as UI message chunks. */
@@ -86,14 +91,35 @@ const encoder = new TextEncoder();
 const SSE_DONE = encoder.encode("data: [DONE]\n\n");
 /** Frames queued for a reader that is behind before the model stream waits (besides pending text). */
 const MAX_QUEUED_FRAMES = 16;
+/** Parts a model stream sends before anything the reader would see as the reply itself. */
+const PREAMBLE = new Set<string>(["start", "start-step", "raw", "response-metadata", "stream-start", "text-start", "reasoning-start"]);
 
 export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
   const coalesceMs = opts.coalesceMs ?? 20;
   const maxPending = opts.maxPendingChars ?? 64 * 1024;
   const reader = opts.source.getReader();
-  // The first read goes out now, so the model call starts while the caller sets up the response.
-  let prefetched: Promise<ReadableStreamReadResult<TextStreamPart<ToolSet>>> | null = reader.read();
-  prefetched.catch(() => {}); // handled where it is awaited
+  // Reading starts now, so the model call goes out while the caller sets up the response, and
+  // runs until the reply's first real part: until then nothing has reached the caller, so a
+  // failure can still be answered with a status code instead of a broken stream (see opened()).
+  const early: TextStreamPart<ToolSet>[] = [];
+  let earlyEnd: { done: true } | { error: unknown } | null = null;
+  const opening: Promise<{ failed?: unknown }> = (async () => {
+    try {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) {
+          earlyEnd = { done: true };
+          return {};
+        }
+        early.push(r.value);
+        if (r.value.type === "error") return { failed: r.value.error };
+        if (!PREAMBLE.has(r.value.type)) return {};
+      }
+    } catch (err) {
+      earlyEnd = { error: err };
+      return { failed: err };
+    }
+  })();
 
   const acc = new ReplyAccumulator();
   let attached = false;
@@ -227,11 +253,14 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
 
   const pump = async () => {
     try {
+      await opening;
+      for (const part of early.splice(0)) handle(part);
+      const end = earlyEnd as { done: true } | { error: unknown } | null;
+      if (end && "error" in end) throw end.error;
       for (;;) {
+        if (end) break;
         await roomToRead();
-        const next = prefetched ?? reader.read();
-        prefetched = null;
-        const { done, value } = await next;
+        const { done, value } = await reader.read();
         if (ended) return;
         if (done) break;
         handle(value);
@@ -272,6 +301,7 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
   };
 
   return {
+    opened: () => opening,
     sse() {
       attach();
       return new ReadableStream<Uint8Array>(

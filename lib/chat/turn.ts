@@ -4,6 +4,7 @@ import { toolsForTurn } from "@/lib/agents/tools";
 import { env } from "@/lib/config/env";
 import { db, type FinishMessageInput, type MessageStatus, type ScopedDb, type StoredMessage } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
+import { GatewayError } from "@/lib/models/failures";
 import { getLanguageModel } from "@/lib/models/registry";
 import type { Principal } from "@/lib/principal";
 import { describeModelFailure, type ModelFailure } from "./model-errors";
@@ -42,6 +43,13 @@ export interface ChatTurn {
    */
   sse(): ReadableStream<Uint8Array>;
   chunks(): ReadableStream<UIMessageChunk<MessageMetadata>>;
+  /**
+   * Resolves once the model has begun the reply. Throws an AppError (503 or 429 with
+   * Retry-After) when the gateway refused before anything streamed: no free slot in time, every
+   * deployment cooling down, a rate limit longer than the turn may wait. Call it before sending
+   * the response head; other failures arrive in the stream as before.
+   */
+  opened(): Promise<void>;
   /** Settles once the reply is stored in its final state (complete, interrupted or error). */
   done: Promise<TurnOutcome>;
 }
@@ -240,8 +248,31 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     modelLabel: choice.label,
     sse: () => reply.sse(),
     chunks: () => reply.chunks(),
+    opened: async () => {
+      const { failed } = await reply.opened();
+      const refusal = failed === undefined ? null : statusFor(failed);
+      if (!refusal) return;
+      // Nothing has reached the caller yet: store the reply's error state, then answer with a
+      // status code (503, 429 with Retry-After) instead of a stream that only says it failed.
+      const r = reply.chunks().getReader();
+      while (!(await r.read()).done) {
+        /* drain */
+      }
+      await done;
+      throw refusal;
+    },
     done,
   };
+}
+
+/** The gateway's own refusals become status codes; a provider's error stays in the stream. */
+function statusFor(error: unknown): AppError | null {
+  if (!(error instanceof GatewayError)) return null;
+  const f = describeModelFailure(error);
+  const retryAfterSeconds = f.retryAfterSeconds ?? 5;
+  if (f.kind === "rate_limited") return new AppError("rate_limited", f.message, { retryAfterSeconds, reason: "provider_rate_limited" });
+  if (f.kind === "provider_error" && f.status === 503) return new AppError("unavailable", f.message, { retryAfterSeconds, reason: "model_unavailable" });
+  return null;
 }
 
 const UNSAVED = "Enclave could not save this reply, so it may be missing after a reload. Your message is saved; retry in a moment.";

@@ -42,6 +42,7 @@ export async function createChatCompletion(p: Principal, body: unknown, opts: Co
     { id: conversationId, message: { id: randomUUID(), role: "user", parts: [{ type: "text", text: lastUserText(req) }] } },
     { requestId: opts.requestId, clientRequestId: opts.clientRequestId, signal: opts.signal, timing: opts.timing },
   );
+  await turn.opened();
   const translator = new CompletionTranslator({
     id: completionId(turn.assistantMessageId),
     model: model.id,

@@ -16,6 +16,9 @@ export const POST = withPrincipal(
     const turn = await timing.measure("turn", () =>
       runChatTurn(principal, body, { requestId, clientRequestId, signal: req.signal, timing }),
     );
+    // Until the model begins, a gateway refusal (no slot, every deployment cooling down) can
+    // still be a 503/429 with Retry-After rather than a stream that only says it failed.
+    await timing.measure("model", () => turn.opened());
     // The turn encodes its own SSE in one stream stage (see lib/chat/reply-stream.ts).
     return new Response(turn.sse(), {
       headers: {
