@@ -1,6 +1,7 @@
 import { env } from "@/lib/config/env";
 import { getDatabase } from "@/lib/db";
 import { describeModels } from "@/lib/models/registry";
+import { installSharedState } from "@/lib/models/shared-state";
 import { isDevLoginEnabled, isOidcConfigured } from "@/lib/config/env";
 import { logger } from "@/lib/observability/logger";
 import { authSecret } from "@/lib/auth/secret";
@@ -15,6 +16,7 @@ export async function bootstrap(): Promise<void> {
   try {
     const e = env();
     authSecret();
+    await installSharedState(e);
     const db = await getDatabase();
     await checkAuditRole(db, { strict: e.AUDIT_STRICT });
     if (e.ENCLAVE_ORG_DOMAINS) {
