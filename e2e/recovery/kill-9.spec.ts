@@ -4,9 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
-import { openDatabase } from "../../lib/db/client";
-import { seedDatabase } from "../../lib/db/seed";
-import { createThrowawayPostgres } from "../../lib/db/testing";
+import { createThrowawayPostgres, migrateAndSeed } from "../../lib/db/testing";
 import { chatRequest } from "../fixtures/api";
 import { URLS } from "../fixtures/servers";
 
@@ -22,9 +20,7 @@ test.describe.configure({ timeout: 180_000 });
 
 test("after kill -9 mid-stream and a restart, no reply is left streaming and each keeps its partial text", async () => {
   const database = await createThrowawayPostgres();
-  const seedDb = await openDatabase({ kind: "postgresql", url: database.url, migrate: true });
-  await seedDatabase(seedDb.prisma);
-  await seedDb.close();
+  await migrateAndSeed(database.url);
   const dataDir = mkdtempSync(join(tmpdir(), "enclave-kill9-"));
   const sql = new pg.Client({ connectionString: database.url });
   await sql.connect();

@@ -210,4 +210,18 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(reply.status).toBe("interrupted");
     expect(reply.error).toMatch(/too slow/i);
   });
+  it("a message id used by someone in another org tells nothing: the same answer as a fresh id", async () => {
+    const mine = request("a private note");
+    await drain(await runChatTurn(kit.alice, mine, { requestId: "r-own" }));
+    // Frank reuses Alice's message id in his own new conversation: accepted like any fresh id.
+    const probe = request("probing", { messageId: mine.message.id });
+    const turn = await runChatTurn(kit.frank, probe, { requestId: "r-probe" });
+    await drain(turn);
+    expect((await turn.done).status).toBe("complete");
+    const [his] = await rows(probe.id);
+    expect(his).toMatchObject({ id: mine.message.id, userId: kit.frank.userId });
+    // Alice's message is untouched.
+    const [hers] = await rows(mine.id);
+    expect(hers).toMatchObject({ id: mine.message.id, userId: kit.alice.userId, parts: [{ type: "text", text: "a private note" }] });
+  });
 });

@@ -130,3 +130,25 @@ export async function insertAuditFixtures(db: Database, rows: Prisma.AuditEventC
     await tx.auditEvent.createMany({ data: rows });
   });
 }
+
+/** A PostgreSQL database at `url` migrated and seeded, then closed (for tests that start servers on it). */
+export async function migrateAndSeed(url: string): Promise<void> {
+  const db = await openDatabase({ kind: "postgresql", url, migrate: true });
+  try {
+    await seedDatabase(db.prisma);
+  } finally {
+    await db.close();
+  }
+}
+
+/** Installs, for this process, a database whose server never answers (tests of "database down"). */
+export async function installUnreachableDatabase(): Promise<{ dispose(): Promise<void> }> {
+  const down = await openDatabase({ kind: "postgresql", url: "postgresql://nobody@127.0.0.1:1/nothing", migrate: false });
+  setDatabase(down);
+  return {
+    async dispose() {
+      setDatabase(undefined);
+      await down.close();
+    },
+  };
+}

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode } from "next-auth/jwt";
 import { resetEnvCache } from "@/lib/config/env";
-import { openDatabase, type Database } from "@/lib/db/client";
-import { setDatabase } from "@/lib/db/database";
+import { installUnreachableDatabase } from "@/lib/db/testing";
 import { isDatabaseUnavailable } from "@/lib/db/prisma-errors";
 import { generateApiKey } from "@/lib/auth/api-key-format";
 import { GET as me } from "@/app/api/me/route";
@@ -11,17 +10,15 @@ import { POST as completions } from "@/app/api/v1/chat/completions/route";
 
 /** A database nobody listens for: every query fails to connect (ECONNREFUSED). */
 const SECRET = "unavailable-secret-unavailable-secret-01";
-let down: Database;
+let down: { dispose(): Promise<void> };
 
 beforeAll(async () => {
   process.env.AUTH_SECRET = SECRET;
   resetEnvCache();
-  down = await openDatabase({ kind: "postgresql", url: "postgresql://nobody@127.0.0.1:1/nothing", migrate: false });
-  setDatabase(down);
+  down = await installUnreachableDatabase();
 });
 afterAll(async () => {
-  setDatabase(undefined);
-  await down?.close();
+  await down?.dispose();
 });
 
 const ctx = { params: Promise.resolve({}) };
