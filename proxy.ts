@@ -9,6 +9,15 @@ import { contentSecurityPolicy, newNonce } from "@/lib/http/content-security-pol
  * chat stream pays nothing for this.
  */
 export function proxy(request: NextRequest) {
+  // A path that is not valid percent-encoded UTF-8 (e.g. /api/conversations/%ED%A0%80) would
+  // otherwise reach Next's router and come back as a plain-text 500.
+  if (!decodablePath(request.nextUrl.pathname)) {
+    return NextResponse.json(
+      { error: { code: "bad_request", message: "The address is not valid: a path segment is not valid percent-encoded UTF-8." } },
+      { status: 400, headers: { "cache-control": "no-store" } },
+    );
+  }
+  if (request.nextUrl.pathname.startsWith("/api/")) return NextResponse.next();
   const policy = contentSecurityPolicy({
     nonce: newNonce(),
     oidcIssuer: process.env.OIDC_ISSUER,
@@ -22,8 +31,20 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+function decodablePath(pathname: string): boolean {
+  try {
+    for (const segment of pathname.split("/")) decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const config = {
   matcher: [
+    // API paths only when percent-encoded, so the chat stream and the rest of the API pay
+    // nothing for the check above.
+    "/api/:path(.*%.*)",
     {
       // Pages only: not the API, Next's static chunks and images, or files from public/ (a dot in the last segment).
       source: "/((?!api/|_next/static/|_next/image|[^/]*\\.[a-z0-9]+$).*)",
