@@ -76,7 +76,7 @@ test("every page is sent with a nonce-based CSP that its own scripts carry", asy
   expect(csp).toMatch(/script-src [^;]*'strict-dynamic'/);
   expect(csp).not.toMatch(/script-src [^;]*'unsafe-(inline|eval)'/);
   expect(headers["x-content-type-options"]).toBe("nosniff");
-  expect(headers["referrer-policy"]).toBe("same-origin");
+  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
 
   // Next puts the nonce on every script it renders; a new page view gets a new nonce.
   const scripts = [...(await res.text()).matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
@@ -106,7 +106,7 @@ test("API answers carry nosniff, the referrer policy and a CSP that loads nothin
   const res = await request.get("/api/health");
   const headers = res.headers();
   expect(headers["x-content-type-options"]).toBe("nosniff");
-  expect(headers["referrer-policy"]).toBe("same-origin");
+  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
   expect(headers["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
   const refused = await request.post("/api/chat", { data: {} });
   expect(refused.status()).toBe(401);
