@@ -2,6 +2,7 @@ import type { createOpenAI } from "@ai-sdk/openai";
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { env, type Env } from "@/lib/config/env";
 import { logger } from "@/lib/observability/logger";
+import { setScrapeSource } from "@/lib/observability/metrics";
 import { DeploymentBreaker, MemoryBreakerStore, type BreakerStore } from "./breaker";
 import { coalesceTextDeltas } from "./coalesce-text";
 import { loadDeployments, unusableTiers, type Deployment, type DeploymentProvider, type ModelTier } from "./deployments";
@@ -128,6 +129,11 @@ export async function getGateway(e: Env = env()): Promise<Gateway> {
     cacheTtlMs: e.MODEL_CACHE_TTL_S * 1000,
   });
   holder.__enclaveGateway = { env: e, gateway, deployments };
+  // Each deployment's fair queue is scraped as enclave_queue_pending{queue="model:<id>"}.
+  for (const rt of runtimes) {
+    const queue = rt.queue;
+    if (queue) setScrapeSource({ queue: `model:${rt.deployment.id}`, read: () => queue.depth });
+  }
   return gateway;
 }
 
