@@ -37,6 +37,12 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
     description: "Email domains, SSO group mappings, sign-in.",
   },
   {
+    href: "/admin/models",
+    label: "Models",
+    permission: "org.settings",
+    description: "Model deployments: breakers, load, error rate and latency.",
+  },
+  {
     href: "/admin/audit",
     label: "Audit log",
     permission: "audit.read",

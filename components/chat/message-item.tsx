@@ -87,7 +87,14 @@ export function MessageItem({
         <TypingDots />
       ) : null}
       <div className="flex flex-wrap items-center gap-2 text-xs text-muted">
-        {meta?.model && <span>{meta.model}</span>}
+        {meta?.model &&
+          (meta.fallback ? (
+            <span data-testid="answered-by" title="The first-choice model deployment failed; another one answered instead.">
+              answered by {meta.model} (fallback)
+            </span>
+          ) : (
+            <span>{meta.model}</span>
+          ))}
         {status === "interrupted" && (
           <span className="rounded bg-amber-100 px-1.5 py-0.5 font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">
             Interrupted

@@ -170,6 +170,7 @@ const FIXTURES: Record<string, Fixture> = {
   },
   "GET /api/admin/settings": { requires: "org.settings", ok: 200 },
   "PATCH /api/admin/settings": { requires: "org.settings", body: () => ({ devLoginEnabled: true }), ok: 200 },
+  "GET /api/admin/models": { requires: "org.settings", ok: 200 },
   "GET /api/admin/audit/events": { requires: "audit.read", ok: 200 },
   "GET /api/admin/audit/events/[id]": {
     requires: "audit.read",
