@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { COMPAT_MODELS, E2E_DATA_ROOT, OIDC_CLIENT, PORTS, SSO_GROUP_USER, URLS } from "./e2e/fixtures/servers";
+import { COMPAT_DEPLOYMENTS, E2E_DATA_ROOT, OIDC_CLIENT, PORTS, SSO_GROUP_USER, URLS } from "./e2e/fixtures/servers";
 
 /**
  * End-to-end suite: real headless Chromium (Debian's /usr/bin/chromium) against the production
@@ -32,6 +32,9 @@ const OPTIONAL_VARS = [
   "MODEL_SMALL",
   "MODEL_LARGE",
   "MODEL_MAX_RETRIES",
+  "MODEL_DEPLOYMENTS",
+  "MODEL_BREAKER_FAILURES",
+  "MODEL_BREAKER_COOLDOWN_MS",
   "MODEL_TIMEOUT_MS",
   "OIDC_ISSUER",
   "OIDC_CLIENT_ID",
@@ -161,10 +164,32 @@ export default defineConfig({
       OFFLINE_MODEL_DELAY_MS: "15",
     }),
     appServer("compat", {
-      OPENAI_BASE_URL: `${URLS.mock}/v1`,
-      MODEL_SMALL: COMPAT_MODELS.small,
-      MODEL_LARGE: COMPAT_MODELS.large,
+      // Two deployments on the one mock: mock-a answers the large tier, mock-b stands in for it
+      // (and serves the small tier). A fault with model=mock-large fails mock-a only.
+      MODEL_DEPLOYMENTS: JSON.stringify([
+        {
+          id: COMPAT_DEPLOYMENTS.primary.id,
+          provider: "openai-compatible",
+          baseURL: `${URLS.mock}/v1`,
+          model: COMPAT_DEPLOYMENTS.primary.model,
+          tiers: ["large"],
+          priority: 0,
+        },
+        {
+          id: COMPAT_DEPLOYMENTS.fallback.id,
+          provider: "openai-compatible",
+          baseURL: `${URLS.mock}/v1`,
+          model: COMPAT_DEPLOYMENTS.fallback.model,
+          tiers: ["small", "large"],
+          priority: 1,
+        },
+      ]),
       MODEL_MAX_RETRIES: "0",
+      // e2e/compat/openai-compatible.spec.ts fails mock-a at most 4 times in a row before a
+      // success, so 5 never opens its breaker by accident; the spec that needs it open uses a 429
+      // (open at once for its Retry-After). An accidental open would be over within 2 s.
+      MODEL_BREAKER_FAILURES: "5",
+      MODEL_BREAKER_COOLDOWN_MS: "2000",
       ENCLAVE_DEV_LOGIN: "true",
     }),
     appServer("sso", {

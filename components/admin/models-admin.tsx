@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { DeploymentStatus, GatewayStatus } from "@/lib/models/status";
 import { Spinner } from "@/components/ui/spinner";
 import { useHydrated } from "@/components/ui/use-hydrated";
@@ -38,55 +38,60 @@ export function ModelsAdmin() {
   const [paused, setPaused] = useState(false);
   const now = useNow(1_000);
 
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const inflight = useRef<AbortController | null>(null);
-  const stopped = useRef(false);
-
-  const refresh = useCallback(async () => {
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = null;
-    inflight.current?.abort();
-    const ctrl = new AbortController();
-    inflight.current = ctrl;
-    setRefreshing(true);
-    try {
-      const next = await adminFetch<GatewayStatus>("/api/admin/models", { signal: ctrl.signal });
-      setStatus(next);
-      setFetchedAt(Date.now());
-      setError(null);
-    } catch (e) {
-      if (isAbort(e)) return;
-      setError(messageOf(e));
-    } finally {
-      if (inflight.current === ctrl && !stopped.current) {
-        inflight.current = null;
-        setRefreshing(false);
-        if (document.visibilityState === "visible") timer.current = setTimeout(() => void refresh(), POLL_MS);
-      }
-    }
-  }, []);
+  /** Asks now (and restarts the 5 s wait); set by the effect that owns the polling. */
+  const refreshNow = useRef<() => void>(() => {});
 
   useEffect(() => {
-    stopped.current = false;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let inflight: AbortController | null = null;
+    const cancelTimer = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    };
+    const refresh = async () => {
+      cancelTimer();
+      inflight?.abort();
+      const ctrl = new AbortController();
+      inflight = ctrl;
+      setRefreshing(true);
+      try {
+        const next = await adminFetch<GatewayStatus>("/api/admin/models", { signal: ctrl.signal });
+        if (stopped) return;
+        setStatus(next);
+        setFetchedAt(Date.now());
+        setError(null);
+      } catch (e) {
+        if (isAbort(e) || stopped) return;
+        setError(messageOf(e));
+      } finally {
+        // Only the latest request decides what comes next; a superseded one says nothing.
+        if (inflight === ctrl && !stopped) {
+          inflight = null;
+          setRefreshing(false);
+          if (document.visibilityState === "visible") timer = setTimeout(() => void refresh(), POLL_MS);
+        }
+      }
+    };
     const onVisibility = () => {
       if (document.visibilityState === "visible") {
         setPaused(false);
         void refresh();
       } else {
         setPaused(true);
-        if (timer.current) clearTimeout(timer.current);
-        timer.current = null;
+        cancelTimer();
       }
     };
+    refreshNow.current = () => void refresh();
     document.addEventListener("visibilitychange", onVisibility);
     void refresh();
     return () => {
-      stopped.current = true;
+      stopped = true;
       document.removeEventListener("visibilitychange", onVisibility);
-      if (timer.current) clearTimeout(timer.current);
-      inflight.current?.abort();
+      cancelTimer();
+      inflight?.abort();
     };
-  }, [refresh]);
+  }, []);
 
   const deployments = status?.deployments ?? [];
   const loading = status === null && error === null;
@@ -102,7 +107,7 @@ export function ModelsAdmin() {
             {fetchedAt === null ? (loading ? "Loading…" : "Not loaded yet") : `updated ${agoText(now, fetchedAt)}`}
             {paused ? " · paused while the tab is hidden" : ""}
           </span>
-          <button type="button" className={buttonClass.secondary} onClick={() => void refresh()} disabled={!hydrated || refreshing}>
+          <button type="button" className={buttonClass.secondary} onClick={() => refreshNow.current()} disabled={!hydrated || refreshing}>
             {refreshing && status !== null ? <Spinner label="Refreshing" /> : null}
             Refresh now
           </button>

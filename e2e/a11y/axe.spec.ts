@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page } from "@playwright/test";
 import { expect, test, USERS } from "../fixtures/auth";
+import { AdminModelsPage } from "../fixtures/pages/admin-models-page";
 import { AdminRolesPage } from "../fixtures/pages/admin-roles-page";
 import { AdminSettingsPage } from "../fixtures/pages/admin-settings-page";
 import { AdminTeamsPage } from "../fixtures/pages/admin-teams-page";
@@ -120,7 +121,7 @@ for (const scheme of ["light", "dark"] as const) {
       axe.expectNoViolations();
     });
 
-    test("carol (admin): users, roles, teams, settings", async ({ page, signInAs }) => {
+    test("carol (admin): users, roles, teams, settings, models", async ({ page, signInAs }) => {
       const axe = scanner(page, scheme);
       await signInAs(USERS.carol.email);
       for (const section of [
@@ -128,6 +129,7 @@ for (const scheme of ["light", "dark"] as const) {
         new AdminRolesPage(page),
         new AdminTeamsPage(page),
         new AdminSettingsPage(page),
+        new AdminModelsPage(page),
       ]) {
         await section.goto();
         await axe.scan(new URL(page.url()).pathname, section.heading);

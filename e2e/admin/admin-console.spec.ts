@@ -77,6 +77,7 @@ test.describe("admin console", () => {
       "Teams",
       "Roles",
       "Settings",
+      "Models",
       "Audit log",
     ]);
 
@@ -129,7 +130,7 @@ test.describe("admin console", () => {
     for (const who of [USERS.alice, USERS.dan, USERS.bob]) {
       const chat = await sessionFor(who.email);
       await expect(chat.page.getByRole("link", { name: "Admin" })).toHaveCount(0);
-      for (const path of ["/admin", "/admin/users", "/admin/teams", "/admin/roles", "/admin/settings"]) {
+      for (const path of ["/admin", "/admin/users", "/admin/teams", "/admin/roles", "/admin/settings", "/admin/models"]) {
         const res = await chat.page.goto(path);
         expect(res?.status(), `${who.email} ${path}`).toBe(404);
         await expect(chat.page.getByRole("heading", { name: "Not found" })).toBeVisible();
@@ -155,6 +156,7 @@ test.describe("admin console", () => {
         "not_found",
       );
       await expectApiError(await api.get("/api/admin/settings"), 404, "not_found");
+      await expectApiError(await api.get("/api/admin/models"), 404, "not_found");
       await expectApiError(
         await api.patch("/api/admin/settings", { data: { devLoginEnabled: false } }),
         404,
