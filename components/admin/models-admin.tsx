@@ -134,6 +134,7 @@ export function ModelsAdmin() {
             skeletonRows={2}
             loadingLabel="Loading model deployments"
             rowsTestId="model-rows"
+            keyboardScroll
           >
             {deployments.map((d) => (
               <DeploymentRow key={d.id} d={d} now={now} />

@@ -328,6 +328,7 @@ export function ListTable({
   skeletonRows,
   loadingLabel,
   rowsTestId,
+  keyboardScroll = false,
   children,
 }: {
   label: string;
@@ -338,10 +339,18 @@ export function ListTable({
   skeletonRows: number;
   loadingLabel: string;
   rowsTestId: string;
+  /**
+   * For a table without controls of its own: the scrolling box takes keyboard focus, so that
+   * someone without a mouse can scroll it sideways (WCAG 2.1.1).
+   */
+  keyboardScroll?: boolean;
   children: React.ReactNode;
 }) {
   return (
-    <div className="relative overflow-x-auto rounded-lg border border-neutral-200 dark:border-neutral-800">
+    <div
+      className="relative overflow-x-auto rounded-lg border border-neutral-200 focus-visible:outline-2 focus-visible:outline-neutral-500 dark:border-neutral-800"
+      {...(keyboardScroll ? { tabIndex: 0, role: "region", "aria-label": label } : {})}
+    >
       <table className={`w-full ${minWidthClass} text-left text-sm`} aria-label={label}>
         <thead className="border-b border-neutral-200 bg-neutral-50 text-xs text-muted uppercase dark:border-neutral-800 dark:bg-neutral-900">
           <tr>
