@@ -1,6 +1,6 @@
 import { env } from "@/lib/config/env";
 import { getDatabase } from "@/lib/db";
-import { describeModels } from "@/lib/models/registry";
+import { checkDeployments, describeModels } from "@/lib/models/registry";
 import { installSharedState } from "@/lib/models/shared-state";
 import { isDevLoginEnabled, isOidcConfigured } from "@/lib/config/env";
 import { logger } from "@/lib/observability/logger";
@@ -16,6 +16,9 @@ export async function bootstrap(): Promise<void> {
   try {
     const e = env();
     authSecret();
+    // Every misconfigured model deployment is reported (its breaker starts open); only a tier
+    // with no usable deployment at all stops start-up.
+    checkDeployments(e);
     await installSharedState(e);
     const db = await getDatabase();
     await checkAuditRole(db, { strict: e.AUDIT_STRICT });
