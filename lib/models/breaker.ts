@@ -84,8 +84,9 @@ export class DeploymentBreaker {
     if (!state) return { ok: true, probe: false };
     if (Date.now() < state.openUntil) return { ok: false, openUntil: state.openUntil, reason: state.reason, rateLimited: state.rateLimited ?? false };
     if (await this.call((s) => s.acquireProbe(this.deploymentId, this.opts.probeTtlMs))) return { ok: true, probe: true };
-    // Someone else is probing: wait for their verdict.
-    return { ok: false, openUntil: Date.now() + 250, reason: state.reason, rateLimited: true };
+    // Someone else is probing: a rate-limited deployment is worth a short wait for their verdict;
+    // a failing one is treated as still open.
+    return { ok: false, openUntil: Date.now() + 250, reason: state.reason, rateLimited: state.rateLimited ?? false };
   }
 
   async view(): Promise<{ state: BreakerView; openUntil?: number; reason?: string }> {

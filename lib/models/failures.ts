@@ -65,6 +65,11 @@ export function classifyFailure(error: unknown): AttemptFailure {
     if (status !== undefined && status >= 400) {
       return { kind: "bad_request", status, retrySame: false, failover: false, openNow: false, message: `The model provider rejected the request (${status}).` };
     }
+    // A response arrived and its body broke off (the SDK reports status 200 "failed to process"):
+    // the provider was reached and its stream was cut.
+    if ((status !== undefined && status < 400) || error.responseHeaders !== undefined) {
+      return { kind: "stream_broken", retrySame: true, failover: true, openNow: false, message: "The model provider's stream broke off." };
+    }
     return { kind: "unreachable", retrySame: true, failover: true, openNow: false, message: "Enclave could not reach the model provider." };
   }
   const text = error instanceof Error ? `${error.name} ${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);

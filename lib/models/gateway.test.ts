@@ -20,7 +20,7 @@ beforeEach(() => {
   b.reset();
 });
 
-type Dep = { id: string; url: string; priority?: number; weight?: number; maxConcurrency?: number; apiKeyEnv?: string };
+type Dep = { id: string; url: string; priority?: number; weight?: number; maxConcurrency?: number; apiKeyEnv?: string; rpm?: number };
 function config(deps: Dep[], vars: Record<string, string> = {}) {
   const list = deps.map((d) => ({
     id: d.id,
@@ -32,6 +32,7 @@ function config(deps: Dep[], vars: Record<string, string> = {}) {
     weight: d.weight ?? 1,
     ...(d.maxConcurrency ? { maxConcurrency: d.maxConcurrency } : {}),
     ...(d.apiKeyEnv ? { apiKeyEnv: d.apiKeyEnv } : {}),
+    ...(d.rpm ? { rpm: d.rpm } : {}),
   }));
   return parseEnv({ MODEL_DEPLOYMENTS: JSON.stringify(list), MODEL_MAX_RETRIES: "2", MODEL_BREAKER_FAILURES: "3", MODEL_BREAKER_COOLDOWN_MS: "800", ...vars });
 }
@@ -195,5 +196,18 @@ describe("model gateway", () => {
     const { text } = await generateText({ model, prompt: "plain call", maxRetries: 0 });
     expect(text).toMatch(/plain call/);
     expect(events.filter((x) => x.type === "attempt")).toHaveLength(2);
+  });
+  it("honours a deployment's rpm: past it the next priority answers; with none, a clear error at once", async () => {
+    const e = config([
+      { id: "a", url: a.url, priority: 0, rpm: 2 },
+      { id: "b", url: b.url, priority: 1 },
+    ]);
+    const who = [];
+    for (let i = 0; i < 3; i++) who.push((await ask(e, `rpm ${i}`)).answered?.deploymentId);
+    expect(who).toEqual(["a", "a", "b"]);
+    const only = config([{ id: "a", url: a.url, rpm: 1 }]);
+    await ask(only, "one");
+    const { model } = await getLanguageModel("large", { orgId: "o", userId: "u", deadline: Date.now() + 10_000 }, only);
+    await expect(generateText({ model, prompt: "two", maxRetries: 0 })).rejects.toThrow(/configured rate limit; it will take requests again in about \d+ s/);
   });
 });

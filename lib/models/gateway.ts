@@ -7,6 +7,7 @@ import { QueueTimeoutError, type FairQueue } from "./fair-queue";
 import { classifyFailure, GatewayError, type AttemptFailure } from "./failures";
 import { cacheKey, type ResponseCache } from "./response-cache";
 import { RollingStats } from "./rolling-stats";
+import type { UsageWindow } from "./usage-window";
 
 /**
  * The model gateway: one language model per tier that spreads calls over the tier's
@@ -59,6 +60,8 @@ export interface DeploymentRuntime {
   model: LanguageModelV4;
   breaker: DeploymentBreaker;
   queue: FairQueue | null;
+  /** The deployment's rpm/tpm limits, when it has any. */
+  window: UsageWindow | null;
   inFlight: number;
   stats: RollingStats;
 }
@@ -109,6 +112,8 @@ export class Gateway {
     let first: string | undefined;
     let previous: string | undefined;
     let lastError: unknown;
+    const waitedFor = new Set<string>();
+    const topPriority = Math.min(...this.deploymentsFor(tier).map((r) => r.deployment.priority));
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (signal?.aborted) throw signal.reason;
@@ -118,7 +123,13 @@ export class Gateway {
         const waitMs = choice.waitUntil - Date.now();
         if (!choice.rateLimited) {
           // Failing deployments in cooldown: say so now rather than hang until they might recover.
-          throw lastError ?? new GatewayError({ ...unavailable(`${choice.reason.replace(/\.$/, "")}.`), retryAfterMs: waitMs });
+          throw (
+            lastError ??
+            new GatewayError({
+              ...unavailable(`Every model deployment for this request is paused after repeated failures (last: ${choice.reason.replace(/\.$/, "")})`),
+              retryAfterMs: waitMs,
+            })
+          );
         }
         if (Date.now() + waitMs > call.deadline) {
           throw new GatewayError({
@@ -127,8 +138,11 @@ export class Gateway {
             message: `${choice.reason.replace(/\.$/, "")}; it will take requests again in about ${Math.max(1, Math.ceil(waitMs / 1000))} s.`,
           });
         }
-        emit({ type: "retry", deploymentId: choice.deploymentId, waitMs, reason: choice.reason });
-        await sleep(waitMs, signal);
+        // One event per deployment waited for, not one per re-check while someone else probes.
+        if (!waitedFor.has(choice.deploymentId)) emit({ type: "retry", deploymentId: choice.deploymentId, waitMs, reason: choice.reason });
+        waitedFor.add(choice.deploymentId);
+        // Jittered, so callers waiting out one cooldown do not all wake at the same instant.
+        await sleep(waitMs + Math.random() * 250, signal);
         attempt--; // waiting out a cooldown is not an attempt
         continue;
       }
@@ -139,7 +153,9 @@ export class Gateway {
       previous = id;
       try {
         const result = await this.attempt(rt, call, params, mode, { call: callNo, attempt }, choice.probe);
-        emit({ type: "answered", deploymentId: id, model: rt.deployment.model, label: rt.deployment.label, fallback: id !== first });
+        // A fallback: another deployment took over in this call, or the tier's first choice was not usable.
+        const fallback = id !== first || rt.deployment.priority > topPriority;
+        emit({ type: "answered", deploymentId: id, model: rt.deployment.model, label: rt.deployment.label, fallback });
         return result;
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
@@ -195,6 +211,14 @@ export class Gateway {
     const ordered = this.order(this.deploymentsFor(tier).filter((r) => !excluded.has(r.deployment.id)), preferred);
     let soonest: { waitUntil: number; reason: string; deploymentId: string; rateLimited: boolean } | null = null;
     for (const rt of ordered) {
+      const freeAt = rt.window?.nextFreeAt() ?? 0;
+      if (freeAt > Date.now()) {
+        // At its own rpm/tpm limit: like a provider's rate limit, worth waiting for if nothing else serves.
+        if (!soonest || !soonest.rateLimited || freeAt < soonest.waitUntil) {
+          soonest = { waitUntil: freeAt, reason: `${rt.deployment.label} is at its configured rate limit`, deploymentId: rt.deployment.id, rateLimited: true };
+        }
+        continue;
+      }
       const a = await rt.breaker.admit();
       if (a.ok) return { rt, probe: a.probe };
       if (rt.deployment.misconfigured) continue;
@@ -269,6 +293,7 @@ export class Gateway {
     }
 
     rt.inFlight++;
+    rt.window?.recordRequest();
     const startedAt = Date.now();
     const ac = new AbortController();
     const onCallerAbort = () => ac.abort(params.abortSignal?.reason);
@@ -291,6 +316,7 @@ export class Gateway {
       release();
       const latencyMs = Date.now() - startedAt;
       rt.stats.record(latencyMs, outcome.ok);
+      if (outcome.ok && outcome.finish) rt.window?.recordTokens((outcome.finish.usage.inputTokens.total ?? 0) + (outcome.finish.usage.outputTokens.total ?? 0));
       const callerGone = !outcome.ok && params.abortSignal?.aborted;
       const f = outcome.ok || callerGone ? null : classifyFailure(outcome.error);
       emit({

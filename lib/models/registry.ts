@@ -11,6 +11,7 @@ import { Gateway, type GatewayCall } from "./gateway";
 import { createOfflineModel, OFFLINE_MODEL_LABEL } from "./offline-model";
 import { MemoryResponseCache, type ResponseCache } from "./response-cache";
 import { RollingStats } from "./rolling-stats";
+import { UsageWindow } from "./usage-window";
 
 /**
  * The one seam that picks a model (ARCHITECTURE rule 6). Callers ask for a tier and get an AI SDK
@@ -115,6 +116,10 @@ export async function getGateway(e: Env = env()): Promise<Gateway> {
         model: await providerModel(d, e),
         breaker,
         queue: d.maxConcurrency ? new FairQueue(Math.max(1, Math.floor(d.maxConcurrency / share))) : null,
+        window:
+          d.rpm || d.tpm
+            ? new UsageWindow(d.rpm ? Math.max(1, Math.floor(d.rpm / share)) : undefined, d.tpm ? Math.max(1, Math.floor(d.tpm / share)) : undefined)
+            : null,
         inFlight: 0,
         stats: new RollingStats(),
       };
