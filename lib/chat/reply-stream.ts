@@ -195,7 +195,7 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
       checkpointTimer ??= setTimeout(checkpoint, opts.checkpointMs ?? 2000);
     }
     if (chunk.type === "text-delta") {
-      if (!firstTextSent) {
+      if (!firstTextSent && chunk.delta.length > 0) {
         firstTextSent = true;
         opts.onFirstText?.();
         flush(chunk);

@@ -31,6 +31,11 @@ describe("coalescing text deltas at the model", () => {
     expect(out).toEqual([{ type: "text-start", id: "t" }, delta("a"), delta("bcd"), { type: "text-end", id: "t" }]);
   });
 
+  it("an empty first delta (chat completions' role chunk) does not count as the first token", async () => {
+    const out = await run([delta(""), delta("a"), delta("b"), delta("c")], 1000);
+    expect(out).toEqual([delta(""), delta("a"), delta("bc")]);
+  });
+
   it("sends what it holds when the window closes, without waiting for the next part", async () => {
     const out = await run([delta("a"), delta("b"), 60, delta("c"), delta("d")], 20);
     expect(out).toEqual([delta("a"), delta("b"), delta("cd")]);

@@ -55,8 +55,9 @@ export function coalesceTextStream(source: ReadableStream<LanguageModelV4StreamP
               if (done) break;
               // Provider metadata on a delta is kept by passing that delta on its own.
               if (part.type === "text-delta" && part.providerMetadata === undefined) {
-                if (!firstSent) {
-                  firstSent = true;
+                // An empty delta (the role-only first chunk of chat completions) is not the first token.
+                if (!firstSent || part.delta.length === 0) {
+                  if (part.delta.length > 0) firstSent = true;
                   controller.enqueue(part);
                   continue;
                 }
