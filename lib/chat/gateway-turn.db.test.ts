@@ -14,7 +14,7 @@ afterAll(async () => {
   await b?.close();
 });
 
-function deployments(vars: Record<string, string> = {}, opts: { maxConcurrency?: number; second?: boolean } = {}) {
+function useDeployments(vars: Record<string, string> = {}, opts: { maxConcurrency?: number; second?: boolean } = {}) {
   const list = [
     { id: "mock-a", provider: "openai-compatible", baseURL: kit.mock.url, model: "model-a", tiers: ["small", "large"], priority: 0, ...(opts.maxConcurrency ? { maxConcurrency: opts.maxConcurrency } : {}) },
     ...(opts.second ? [{ id: "mock-b", provider: "openai-compatible", baseURL: b.url, model: "model-b", tiers: ["small", "large"], priority: 1 }] : []),
@@ -25,7 +25,7 @@ function deployments(vars: Record<string, string> = {}, opts: { maxConcurrency?:
 
 describe(`chat turns through the gateway (${process.env.ENCLAVE_TEST_DB})`, () => {
   it("primary down: the fallback answers, and the stored reply names the deployment and model", async () => {
-    deployments({}, { second: true });
+    useDeployments({}, { second: true });
     kit.mock.enqueueFaults({ status: 503, times: 5 });
     const req = request("who is answering?");
     const turn = await runChatTurn(kit.alice, req, { requestId: "r-fallback" });
@@ -38,7 +38,7 @@ describe(`chat turns through the gateway (${process.env.ENCLAVE_TEST_DB})`, () =
   });
 
   it("a rate limit longer than the turn may wait is a 429 with Retry-After at once, the message kept", async () => {
-    deployments({ MODEL_TIMEOUT_MS: "5000" });
+    useDeployments({ MODEL_TIMEOUT_MS: "5000" });
     kit.mock.enqueueFaults({ status: 429, retryAfter: 600 });
     const req = request("are you there?");
     const turn = await runChatTurn(kit.alice, req, { requestId: "r-429" });
@@ -53,7 +53,7 @@ describe(`chat turns through the gateway (${process.env.ENCLAVE_TEST_DB})`, () =
   });
 
   it("no free slot within the queue's maximum wait is a 503 with Retry-After, the message kept", async () => {
-    deployments({ MODEL_QUEUE_MAX_WAIT_MS: "300" }, { maxConcurrency: 1 });
+    useDeployments({ MODEL_QUEUE_MAX_WAIT_MS: "300" }, { maxConcurrency: 1 });
     const busy = await runChatTurn(kit.alice, request("[[mock:delay-token=100]] a long answer that holds the only slot for a while"), { requestId: "r-busy" });
     await busy.opened();
     const reader = busy.chunks().getReader();
