@@ -1,3 +1,5 @@
+import { originOf } from "./same-origin";
+
 /**
  * The Content-Security-Policy every page is sent with (proxy.ts sets it per request, with a
  * fresh nonce). Model output is untrusted text rendered in the page, so the policy is what stops
@@ -18,15 +20,6 @@ export interface CspOptions {
   https?: boolean;
 }
 
-function originOf(url: string | undefined): string | null {
-  if (!url) return null;
-  try {
-    const { origin } = new URL(url);
-    return origin === "null" ? null : origin;
-  } catch {
-    return null;
-  }
-}
 
 export function contentSecurityPolicy({ nonce, oidcIssuer, dev = false, https = false }: CspOptions): string {
   const issuer = originOf(oidcIssuer);

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
 import { randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { generateApiKey } from "@/lib/auth/api-key-format";
@@ -16,7 +14,7 @@ import {
 import { resetEnvCache } from "@/lib/config/env";
 import { unsafeCreateSession } from "@/lib/db/identity";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
-import type { Access } from "./route";
+import { loadApiRoutes, type ApiRoute as Route } from "./api-routes.testing";
 
 /**
  * The permission matrix, generated from the catalog: every route handler × every built-in role
@@ -187,45 +185,6 @@ const FIXTURES: Record<string, Fixture> = {
   },
 };
 
-const root = process.cwd();
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-
-function* routeFiles(dir: string): Generator<string> {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) yield* routeFiles(p);
-    else if (name === "route.ts") yield p;
-  }
-}
-
-interface Route {
-  key: string;
-  path: string;
-  method: (typeof METHODS)[number];
-  handler: ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) & {
-    access: Access;
-  };
-}
-
-async function loadRoutes(): Promise<Route[]> {
-  const out: Route[] = [];
-  for (const f of routeFiles(join(root, "app", "api"))) {
-    const path =
-      "/" +
-      relative(join(root, "app"), f)
-        .split("\\")
-        .join("/")
-        .replace(/\/route\.ts$/, "");
-    if (path.startsWith("/api/auth/")) continue; // Auth.js's own endpoints
-    const mod = (await import(/* @vite-ignore */ f)) as Record<string, unknown>;
-    for (const m of METHODS) {
-      if (typeof mod[m] === "function")
-        out.push({ key: `${m} ${path}`, path, method: m, handler: mod[m] as Route["handler"] });
-    }
-  }
-  return out;
-}
-
 function expected(route: Route, role: BuiltInRole | null, ok: number, apiKeyScope?: ApiKeyScope): number {
   const access = route.handler.access;
   if (access.kind === "public") return ok;
@@ -373,7 +332,7 @@ beforeAll(async () => {
   process.env.OFFLINE_MODEL_DELAY_MS = "0";
   resetEnvCache();
   t = await createTestDatabase();
-  routes = await loadRoutes();
+  routes = await loadApiRoutes();
   for (const role of BUILT_IN_ROLES) cookies.set(role, await sessionCookie(ROLE_USER[role]));
 }, 60_000);
 afterAll(async () => t?.dispose());

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
 import { randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { resetEnvCache } from "@/lib/config/env";
 import { unsafeCreateSession } from "@/lib/db/identity";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
+import { loadApiRoutes, type ApiRoute as Route } from "./api-routes.testing";
 
 /**
  * Text PostgreSQL cannot store (a NUL, an unpaired surrogate) must never turn into a 500. Every
@@ -40,35 +39,6 @@ const SAMPLE_BODIES: Record<string, (c: Ctx) => unknown> = {
 };
 /** Body-less by design (PUT of a membership, DELETE). */
 const NO_BODY = /^(DELETE|PUT) /;
-
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-interface Route {
-  key: string;
-  path: string;
-  method: (typeof METHODS)[number];
-  handler: Handler;
-}
-
-function* routeFiles(dir: string): Generator<string> {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) yield* routeFiles(p);
-    else if (name === "route.ts") yield p;
-  }
-}
-
-async function loadRoutes(): Promise<Route[]> {
-  const out: Route[] = [];
-  const root = process.cwd();
-  for (const f of routeFiles(join(root, "app", "api"))) {
-    const path = "/" + relative(join(root, "app"), f).split("\\").join("/").replace(/\/route\.ts$/, "");
-    if (path.startsWith("/api/auth/")) continue;
-    const mod = (await import(/* @vite-ignore */ f)) as Record<string, unknown>;
-    for (const m of METHODS) if (typeof mod[m] === "function") out.push({ key: `${m} ${path}`, path, method: m, handler: mod[m] as Handler });
-  }
-  return out;
-}
 
 /** Every variant of `value` with one string leaf (or object key) replaced by `bad`. */
 function poisoned(value: unknown, bad: string): unknown[] {
@@ -128,7 +98,7 @@ beforeAll(async () => {
   process.env.OFFLINE_MODEL_DELAY_MS = "0";
   resetEnvCache();
   t = await createTestDatabase();
-  routes = await loadRoutes();
+  routes = await loadApiRoutes();
   const carol = await t.db.prisma.user.findUniqueOrThrow({ where: { email: "carol@acme.test" } });
   const sid = `unstorable-${randomUUID()}`;
   await unsafeCreateSession({ id: sid, userId: carol.id, orgId: carol.orgId, provider: "dev", expiresAt: new Date(Date.now() + 3600_000) });
