@@ -1,5 +1,5 @@
 import { APICallError, RetryError } from "ai";
-import { GatewayError } from "@/lib/models/failures";
+import { GatewayError, retryAfterFrom } from "@/lib/models/failures";
 
 /**
  * What the user is told when the model fails. It names the kind of failure and what to do;
@@ -21,17 +21,10 @@ function unwrap(error: unknown): unknown {
   return error;
 }
 
-/** Seconds from `retry-after-ms` or `Retry-After` (seconds or an HTTP date); undefined if absent or nonsense. */
+/** Whole seconds (at most an hour) the provider asked to wait, read by the gateway's one parser. */
 export function retryAfterSeconds(headers: Record<string, string> | undefined, now = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const get = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
-  const ms = Number(get("retry-after-ms"));
-  if (get("retry-after-ms") !== undefined && Number.isFinite(ms) && ms >= 0) return Math.min(Math.ceil(ms / 1000), 3600);
-  const raw = get("retry-after")?.trim();
-  if (!raw) return undefined;
-  if (/^\d+(\.\d+)?$/.test(raw)) return Math.min(Math.ceil(Number(raw)), 3600);
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, Math.ceil((at - now) / 1000)), 3600);
+  const ms = retryAfterFrom(headers, undefined, now);
+  return ms === undefined ? undefined : Math.min(Math.ceil(ms / 1000), 3600);
 }
 
 export function describeModelFailure(error: unknown, opts: { timedOut?: boolean } = {}): ModelFailure {
