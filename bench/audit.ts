@@ -19,7 +19,7 @@ process.env.OFFLINE_MODEL_DELAY_MS = "0";
 process.env.LOG_LEVEL = "silent";
 process.env.AUDIT_SIGNING_KEY = "bench-audit-key-bench-audit-key";
 
-const { onTurnEvent } = await import("../lib/chat/turn-events");
+const { onTurnEvent } = await import("../lib/observability/turn-events");
 const { runChatTurn } = await import("../lib/chat/turn");
 const { createTestDatabase } = await import("../lib/db/testing");
 const { signedIn } = await import("../lib/db/test-sessions");

@@ -37,7 +37,7 @@ import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import { startMockOpenAI, type MockOpenAIServer, type QueuedMockFault } from "../e2e/fixtures/mock-openai/server";
 import type { Principal } from "../lib/principal";
-import type { TurnEvent } from "../lib/chat/turn-events";
+import type { TurnEvent } from "../lib/observability/turn-events";
 import type { Database } from "../lib/db/client";
 
 // ───────────────────────────────────────────────────────────────────────────────── options
@@ -232,7 +232,7 @@ async function main(): Promise<number> {
     const { resetEnvCache, env } = await import("../lib/config/env");
     resetEnvCache();
     const { runChatTurn } = await import("../lib/chat/turn");
-    const { onTurnEvent } = await import("../lib/chat/turn-events");
+    const { onTurnEvent } = await import("../lib/observability/turn-events");
     const { openDatabase, MEMORY } = await import("../lib/db/client");
     const { setDatabase } = await import("../lib/db/database");
     const { seedDatabase } = await import("../lib/db/seed");

@@ -3,7 +3,7 @@ import { z } from "zod";
 /**
  * The closed set of audit actions: an event of any other kind cannot be written. Privileged
  * actions are recorded in the same transaction as the change they describe; chat-turn steps are
- * emitted by the turn pipeline (lib/chat/turn-events) and written in batches. A new kind of step
+ * emitted by the turn pipeline (lib/observability/turn-events) and written in batches. A new kind of step
  * (a plan, a specialist, a retry, a cache hit…) is added by declaring it here and emitting it.
  */
 export const AuditAction = z.enum([
@@ -16,6 +16,12 @@ export const AuditAction = z.enum([
   "chat.queue_wait",
   "chat.cache_hit",
   "chat.tool_call",
+  "chat.plan",
+  "chat.specialist_started",
+  "chat.specialist_finished",
+  "chat.aggregate",
+  "chat.admission_refused",
+  "chat.budget_cutoff",
   "chat.response_completed",
   "chat.response_interrupted",
   "chat.response_failed",
@@ -44,6 +50,14 @@ export const AuditAction = z.enum([
   "conversation.deleted",
   "apikey.created",
   "apikey.revoked",
+  "agent.updated",
+  "agent.rolled_back",
+  "limit.set",
+  "limit.removed",
+  "budget.set",
+  "budget.removed",
+  "budget.threshold_reached",
+  "budget.exceeded",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -1,5 +1,5 @@
 import { auditContentPolicy } from "@/lib/db/audit";
-import { onTurnEvent, type TurnEvent } from "@/lib/chat/turn-events";
+import { onTurnEvent, type TurnEvent } from "@/lib/observability/turn-events";
 import { logger } from "@/lib/observability/logger";
 import { sha256 } from "./canonical";
 import type { AuditAction } from "./events";
@@ -20,6 +20,12 @@ const ACTION: Record<TurnEvent["step"], AuditAction> = {
   queue_wait: "chat.queue_wait",
   cache_hit: "chat.cache_hit",
   tool_call: "chat.tool_call",
+  plan: "chat.plan",
+  specialist_started: "chat.specialist_started",
+  specialist_finished: "chat.specialist_finished",
+  aggregate: "chat.aggregate",
+  admission_refused: "chat.admission_refused",
+  budget_cutoff: "chat.budget_cutoff",
   response_completed: "chat.response_completed",
   response_interrupted: "chat.response_interrupted",
   response_failed: "chat.response_failed",

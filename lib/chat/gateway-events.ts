@@ -1,5 +1,5 @@
 import type { GatewayEvent } from "@/lib/models/gateway";
-import type { Emit } from "./turn-events";
+import type { Emit } from "@/lib/observability/turn-events";
 
 /**
  * The gateway's steps as chat-turn events: every attempt (model_call), retry with its wait,

@@ -3,7 +3,7 @@ import { env } from "@/lib/config/env";
 import { getDatabase } from "@/lib/db";
 import { unsafeHeartbeat, unsafeInterruptOrphanedReplies, type OrphanedReply } from "@/lib/db/reply-recovery";
 import { logger } from "@/lib/observability/logger";
-import { emitTurnEvent } from "./turn-events";
+import { emitTurnEvent } from "@/lib/observability/turn-events";
 
 /**
  * Replies whose server process died mid-stream (kill -9, a crash) would stay `streaming` for

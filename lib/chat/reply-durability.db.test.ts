@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { unsafeHeartbeat } from "@/lib/db/reply-recovery";
-import { onTurnEvent, type TurnEvent } from "./turn-events";
+import { onTurnEvent, type TurnEvent } from "@/lib/observability/turn-events";
 import { instanceId, recoverOrphanedReplies } from "./recovery";
 import { runChatTurn } from "./turn";
 import { drain, request, rows, setUpTurnTests, textOf, useMock } from "./turn-test-kit";

@@ -9,7 +9,7 @@ import { getLanguageModel } from "@/lib/models/registry";
 import type { Principal } from "@/lib/principal";
 import { describeModelFailure, type ModelFailure } from "./model-errors";
 import { messageText, titleFrom, type ChatRequest } from "./schema";
-import { turnEmitter } from "./turn-events";
+import { turnEmitter } from "@/lib/observability/turn-events";
 import { logger } from "@/lib/observability/logger";
 import type { ServerTiming } from "@/lib/observability/server-timing";
 import { emitGatewayEvent } from "./gateway-events";

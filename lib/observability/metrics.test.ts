@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Metric } from "prom-client";
-import { turnEmitter, type TurnEvent } from "@/lib/chat/turn-events";
+import { turnEmitter, type TurnEvent } from "@/lib/observability/turn-events";
 import type { Principal } from "@/lib/principal";
 import {
   activeStreams,

@@ -1,4 +1,4 @@
-import { onTurnEvent, type TurnEvent } from "@/lib/chat/turn-events";
+import { onTurnEvent, type TurnEvent } from "@/lib/observability/turn-events";
 import { env } from "@/lib/config/env";
 import {
   chatStepDuration,

@@ -15,6 +15,12 @@ export const ACTION_LABELS = {
   "chat.queue_wait": "Queued for a model slot",
   "chat.cache_hit": "Answered from cache",
   "chat.tool_call": "Tool call",
+  "chat.plan": "Plan",
+  "chat.specialist_started": "Specialist started",
+  "chat.specialist_finished": "Specialist finished",
+  "chat.aggregate": "Answer aggregated",
+  "chat.admission_refused": "Turn refused (limit)",
+  "chat.budget_cutoff": "Turn cut off (budget)",
   "chat.response_completed": "Completed",
   "chat.response_interrupted": "Interrupted",
   "chat.response_failed": "Failed",
@@ -43,6 +49,14 @@ export const ACTION_LABELS = {
   "conversation.deleted": "Conversation deleted",
   "apikey.created": "API key created",
   "apikey.revoked": "API key revoked",
+  "agent.updated": "Agent updated",
+  "agent.rolled_back": "Agent rolled back",
+  "limit.set": "Limit set",
+  "limit.removed": "Limit removed",
+  "budget.set": "Budget set",
+  "budget.removed": "Budget removed",
+  "budget.threshold_reached": "Budget threshold reached",
+  "budget.exceeded": "Budget exceeded",
 } as const satisfies Record<AuditAction, string>;
 
 export type KnownAction = keyof typeof ACTION_LABELS;
@@ -76,6 +90,8 @@ export const ACTION_GROUPS: readonly ActionGroup[] = [
     allLabel: "All conversation renames and deletions",
     prefixes: ["conversation.renamed", "conversation.deleted"],
   },
+  { label: "Agents", value: "agent.", allLabel: "All agent edits", prefixes: ["agent."] },
+  { label: "Limits and budgets", value: "limit.,budget.", allLabel: "All limit and budget events", prefixes: ["limit.", "budget."] },
   { label: "Keys", value: "apikey.", allLabel: "All API key events", prefixes: ["apikey."] },
   { label: "Audit", value: "audit.", allLabel: "All audit-trail events", prefixes: ["audit."] },
 ];

@@ -4,7 +4,8 @@ import type { Principal } from "@/lib/principal";
 /**
  * Every step of a chat turn reports here exactly once. Sinks subscribe: the structured log, the
  * audit trail (lib/audit/turn-sink) and the metrics (lib/observability). Adding a step is
- * declaring it here (and its audit action) and emitting it.
+ * declaring it here (and its audit action) and emitting it. Chat, the agents and the gateway
+ * emit; audit, metrics and usage listen.
  */
 export type TurnStep =
   | "request_received"
@@ -16,6 +17,12 @@ export type TurnStep =
   | "queue_wait"
   | "cache_hit"
   | "tool_call"
+  | "plan"
+  | "specialist_started"
+  | "specialist_finished"
+  | "aggregate"
+  | "admission_refused"
+  | "budget_cutoff"
   | "response_completed"
   | "response_interrupted"
   | "response_failed";
