@@ -27,6 +27,34 @@ export interface GatewayCall {
   /** Serve and store deterministic calls (temperature 0, no tools) from the user's cache. */
   cache?: boolean;
   onEvent?: (e: GatewayEvent) => void;
+  /**
+   * Admission for each model call of a turn (lib/limits, lib/usage): asked before the call with
+   * an estimate (it may wait, or throw an AppError to stop the call: a token limit or a budget
+   * reached), told after it what the call really used, so the estimate is reconciled.
+   */
+  guard?: CallGuard;
+}
+
+export interface CallGuardEstimate {
+  deploymentId: string;
+  model: string;
+  /** Prompt tokens, estimated from the prompt's text. */
+  inputTokens: number;
+  /** What is reserved for the reply (the call's maxOutputTokens, or a default). */
+  outputTokens: number;
+}
+
+export interface CallGuardActual {
+  deploymentId: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cached: boolean;
+}
+
+export interface CallGuard {
+  beforeCall(estimate: CallGuardEstimate): Promise<void>;
+  afterCall(estimate: CallGuardEstimate, actual: CallGuardActual | null): void;
 }
 
 export type GatewayEvent =
