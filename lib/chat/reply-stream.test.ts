@@ -100,6 +100,29 @@ describe("reply stream", () => {
     expect(ended[0]!.usage).toEqual({ inputTokens: 5, outputTokens: 7 });
   });
 
+  it("passes the trace's data parts through as they come, and stores the last value of each id before the answer", async () => {
+    const plan = (status: string) => ({ type: "data-trace", id: "plan", data: { kind: "plan", status, tier: "small" } }) as unknown as Part;
+    const branch = (status: string) => ({ type: "data-trace", id: "branch:research", data: { kind: "branch", agent: "research", status } }) as unknown as Part;
+    const { stream } = source([start, plan("running"), plan("done"), branch("running"), branch("done"), textStart, delta("Answer"), textEnd, finish]);
+    const { opts, ended } = options(stream);
+    const reply = createReplyStream(opts);
+    // A trace part is the reply's first real part: the turn has begun.
+    expect(await reply.opened()).toEqual({});
+    const chunks = await readAll(reply.chunks());
+    expect(chunks.filter((c) => c.type === "data-trace").map((c) => [(c as { id: string }).id, (c as { data: { status: string } }).data.status])).toEqual([
+      ["plan", "running"],
+      ["plan", "done"],
+      ["branch:research", "running"],
+      ["branch:research", "done"],
+    ]);
+    expect(ended[0]!.parts).toEqual([
+      { type: "data-trace", id: "plan", data: { kind: "plan", status: "done", tier: "small" } },
+      { type: "data-trace", id: "branch:research", data: { kind: "branch", agent: "research", status: "done" } },
+      { type: "text", text: "Answer" },
+    ]);
+    expect(ended[0]!.text).toBe("Answer");
+  });
+
   it("encodes SSE in the AI SDK's UI message protocol, ending with [DONE]", async () => {
     const { stream } = source([start, textStart, delta("Hello"), delta(" world"), textEnd, finish]);
     const { opts } = options(stream);

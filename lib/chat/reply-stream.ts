@@ -1,4 +1,5 @@
 import { toUIMessageChunk, type TextStreamPart, type ToolSet, type UIMessageChunk } from "ai";
+import type { TraceChunk } from "@/lib/agents/types";
 import { storableString, storableValue } from "./storable";
 import type { MessageMetadata } from "./ui-messages";
 
@@ -25,9 +26,13 @@ export type ReplyOutcome =
   /** The reader stopped reading: its unread backlog stayed full past the stall limit. */
   | { status: "stalled" };
 
-/** What of a reply is kept: text parts and finished tool calls, in the order they appeared. */
+/**
+ * What of a reply is kept: text parts, finished tool calls and the trace's data parts (the last
+ * value of each id), in the order they first appeared.
+ */
 export type StoredReplyPart =
   | { type: "text"; text: string }
+  | { type: "data-trace"; id: string; data: unknown }
   | { type: string; toolCallId: string; state: "output-available" | "output-error"; input: unknown; output: unknown; errorText: string | undefined };
 
 export interface ReplyResult {
@@ -37,8 +42,11 @@ export interface ReplyResult {
   usage: { inputTokens?: number; outputTokens?: number };
 }
 
+/** What the reply is made of: the model's parts, and the trace's data parts between them. */
+export type ReplySourcePart = TextStreamPart<ToolSet> | TraceChunk;
+
 export interface ReplyStreamOptions {
-  source: ReadableStream<TextStreamPart<ToolSet>>;
+  source: ReadableStream<ReplySourcePart>;
   messageId: string;
   tools?: ToolSet;
   startMetadata: () => MessageMetadata;
@@ -101,7 +109,7 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
   // Reading starts now, so the model call goes out while the caller sets up the response, and
   // runs until the reply's first real part: until then nothing has reached the caller, so a
   // failure can still be answered with a status code instead of a broken stream (see opened()).
-  const early: TextStreamPart<ToolSet>[] = [];
+  const early: ReplySourcePart[] = [];
   let earlyEnd: { done: true } | { error: unknown } | null = null;
   const opening: Promise<{ failed?: unknown }> = (async () => {
     try {
@@ -170,7 +178,13 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
     });
   };
 
-  const handle = (part: TextStreamPart<ToolSet>) => {
+  const handle = (part: ReplySourcePart) => {
+    if (part.type === "data-trace") {
+      // Passed through as is (the same id again replaces it in the client's message).
+      acc.add(part);
+      flush(part);
+      return;
+    }
     if (part.type === "tool-call" && part.invalid) invalidToolCalls.add(part.toolCallId);
     if (part.type === "tool-error" && !part.providerExecuted && invalidToolCalls.delete(part.toolCallId)) return;
     if (part.type === "finish") {
@@ -359,17 +373,30 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
 
 type ToolRecord = { kind: "tool"; toolCallId: string; toolName: string; input?: unknown; output?: unknown; errorText?: string; state?: "output-available" | "output-error" };
 type TextRecord = { kind: "text"; pieces: string[] };
+type DataRecord = { kind: "data"; id: string; data: unknown };
 
 /**
  * The stored form of the reply, built as chunks pass: text kept as pieces and joined once, and
  * made storable (no NUL, no lone surrogate) when it is read.
  */
 class ReplyAccumulator {
-  private readonly records: Array<TextRecord | ToolRecord> = [];
+  private readonly records: Array<TextRecord | ToolRecord | DataRecord> = [];
+  private readonly data = new Map<string, DataRecord>();
   private readonly activeText = new Map<string, TextRecord>();
   private readonly tools = new Map<string, ToolRecord>();
 
-  add(c: Chunk): void {
+  add(c: Chunk | TraceChunk): void {
+    if (c.type === "data-trace") {
+      const id = c.id ?? "trace";
+      const d = this.data.get(id);
+      if (d) d.data = c.data;
+      else {
+        const r: DataRecord = { kind: "data", id, data: c.data };
+        this.data.set(id, r);
+        this.records.push(r);
+      }
+      return;
+    }
     switch (c.type) {
       case "text-start": {
         const r: TextRecord = { kind: "text", pieces: [] };
@@ -444,6 +471,8 @@ class ReplyAccumulator {
           parts.push({ type: "text", text: t });
           text += t;
         }
+      } else if (r.kind === "data") {
+        parts.push({ type: "data-trace", id: storableString(r.id), data: storableValue(r.data) });
       } else if (r.state) {
         parts.push({
           type: `tool-${storableString(r.toolName)}`,

@@ -43,9 +43,12 @@ export function toUIMessage(m: StoredMessage, now = Date.now()): EnclaveUIMessag
   };
 }
 
-/** The history the model sees: what was said, minus failed replies that said nothing. */
+/**
+ * The history the model sees: what was said, minus failed replies that said nothing. The trace
+ * (data parts) is for people; the next turn's models see only the answers.
+ */
 export function forModel(history: StoredMessage[]): EnclaveUIMessage[] {
   return history
-    .filter((m) => !(m.role === "assistant" && m.parts.length === 0))
-    .map((m) => ({ id: m.id, role: m.role, parts: m.parts as EnclaveUIMessage["parts"] }));
+    .map((m) => ({ id: m.id, role: m.role, parts: (m.parts as EnclaveUIMessage["parts"]).filter((p) => !p.type.startsWith("data-")) }))
+    .filter((m) => !(m.role === "assistant" && m.parts.length === 0));
 }

@@ -1,0 +1,48 @@
+import { env } from "@/lib/config/env";
+import { AppError } from "@/lib/errors/app-error";
+import type { CallGuard } from "@/lib/models/gateway";
+import { messageText } from "../schema";
+import type { TurnContext } from "./turn-context";
+
+/** The request as the trail records it, once the turn is filed. */
+export interface Received {
+  at: number;
+  input: string;
+  data: Record<string, unknown>;
+}
+
+export interface Admitted {
+  text: string;
+  received: Received;
+  /** Asked before and told after every model call of the turn (token limits, budget). */
+  guard?: CallGuard;
+  /** Frees the turn's concurrency slot; called once, when the turn is over. */
+  release(): void;
+}
+
+/**
+ * Stage 1, before anything is stored or any model is called: is this message acceptable, and may
+ * this person start a turn now (rate, token and concurrency limits, budget)? A refusal here
+ * leaves nothing behind but its audit record; the browser keeps what the user typed.
+ */
+export async function admit(ctx: TurnContext): Promise<Admitted> {
+  const e = env();
+  const text = messageText(ctx.req.message.parts);
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > e.MAX_MESSAGE_BYTES) {
+    throw new AppError(
+      "payload_too_large",
+      `Your message is ${(bytes / 1024).toFixed(1)} KB; the limit is ${Math.floor(e.MAX_MESSAGE_BYTES / 1024)} KB. Shorten it or split it into several messages.`,
+      { fields: [{ field: "message.parts", message: `over ${e.MAX_MESSAGE_BYTES} bytes` }] },
+    );
+  }
+  if (!text.trim()) {
+    throw new AppError("validation_failed", "The message is empty.", { fields: [{ field: "message.parts", message: "no text" }] });
+  }
+  const received: Received = {
+    at: ctx.startedAt,
+    input: text,
+    data: { messageId: ctx.req.message.id, bytes, ...(ctx.opts.clientRequestId ? { clientRequestId: ctx.opts.clientRequestId } : {}) },
+  };
+  return { text, received, release: () => {} };
+}
