@@ -12,6 +12,8 @@ export interface MessageMetadata {
   /** The model deployment that answered, and whether it stood in for a failed one. */
   deployment?: string | null;
   fallback?: boolean;
+  /** Set when the user is past their budget's soft threshold (the chat shows a banner). */
+  budgetWarning?: { percent: number; budget: string; resetsAt: string };
 }
 
 export type EnclaveUIMessage = UIMessage<MessageMetadata>;
