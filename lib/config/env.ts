@@ -9,6 +9,13 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
   .transform((v) => ["true", "1", "yes", "on"].includes(v));
 
+/** A rate, token or concurrency limit: a whole number from 1 to 10^9. */
+const limit = z.coerce
+  .number({ error: "must be a whole number" })
+  .int("must be a whole number")
+  .min(1, "must be at least 1 (leave it unset for no limit)")
+  .max(1_000_000_000, "must be at most 1000000000");
+
 /** A DNS name with at least two labels (`acme.com`, `eu.acme.co.uk`), lowercase. */
 export const DOMAIN_NAME = /^(?=.{3,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -114,6 +121,13 @@ const EnvSchema = z.object({
 
   MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(32 * 1024),
   HISTORY_MESSAGE_LIMIT: z.coerce.number().int().positive().default(100),
+  // Admission defaults (lib/limits); unset = no limit. Per role, team and user overrides live in
+  // the database (/admin/limits). Over 10^9 is a typo, not a limit.
+  RATE_LIMIT_USER_RPM: limit.optional(),
+  RATE_LIMIT_USER_TPM: limit.optional(),
+  RATE_LIMIT_ORG_RPM: limit.optional(),
+  RATE_LIMIT_ORG_TPM: limit.optional(),
+  USER_MAX_CONCURRENT_TURNS: limit.default(3),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   // Unset: readable lines on a terminal, JSON lines otherwise (for log shippers).
   LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
