@@ -3,6 +3,8 @@
 import { ArrowRight } from "lucide-react";
 import type { EnclaveUIMessage } from "@/lib/chat/ui-messages";
 import { Markdown } from "./markdown";
+import { AgentTrace } from "./trace/agent-trace";
+import { readTrace } from "./trace/trace-model";
 
 function textOf(m: EnclaveUIMessage): string {
   return m.parts
@@ -78,8 +80,10 @@ export function MessageItem({
     );
   }
   const meta = message.metadata;
+  const trace = readTrace(message.parts);
   return (
     <div className="flex flex-col gap-1.5" data-testid="message" data-role="assistant" data-status={status}>
+      {trace && <AgentTrace view={trace} live={status === "streaming"} />}
       <ToolCalls parts={toolParts(message)} />
       {text ? (
         <Markdown text={text} />
