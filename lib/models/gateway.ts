@@ -106,6 +106,35 @@ export interface GatewayOptions {
 
 const CONTENT = new Set(["text-delta", "reasoning-delta", "tool-input-start", "tool-call", "file"]);
 const MAX_ATTEMPTS = 10;
+/** Reserved for the reply when a call sets no maxOutputTokens: a long answer, not the model's maximum. */
+export const DEFAULT_OUTPUT_RESERVE = 1_024;
+/** Characters per token for the estimate; real tokenizers average ~4 for English prose. */
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * What a call is expected to use, before it is made: the prompt's text (every message part and
+ * the tool definitions) at ~4 characters a token, and the reply's reserve.
+ */
+export function estimateCall(d: Pick<Deployment, "id" | "model">, params: Pick<LanguageModelV4CallOptions, "prompt" | "maxOutputTokens" | "tools">): CallGuardEstimate {
+  let chars = 0;
+  for (const m of params.prompt) {
+    if (typeof m.content === "string") {
+      chars += m.content.length;
+      continue;
+    }
+    for (const part of m.content as unknown as ReadonlyArray<Record<string, unknown>>) {
+      if (typeof part.text === "string") chars += part.text.length;
+      else if (part.input !== undefined || part.output !== undefined) chars += JSON.stringify(part.input ?? part.output ?? "").length;
+    }
+  }
+  if (params.tools?.length) chars += JSON.stringify(params.tools).length;
+  return {
+    deploymentId: d.id,
+    model: d.model,
+    inputTokens: Math.ceil(chars / CHARS_PER_TOKEN),
+    outputTokens: params.maxOutputTokens ?? DEFAULT_OUTPUT_RESERVE,
+  };
+}
 
 export class Gateway {
   constructor(
@@ -179,8 +208,16 @@ export class Gateway {
       first ??= id;
       if (previous && previous !== id) emit({ type: "fallback", from: previous, to: id, reason: lastError ? classifyFailure(lastError).message : "" });
       previous = id;
+      // The guard (token limits, budget) is asked before each attempt, outside the failure handling
+      // below: a refusal ends the call as it is, never retried, never failed over, and never
+      // held against the deployment's breaker (it says nothing about the deployment's health).
+      const estimate = call.guard ? estimateCall(rt.deployment, params) : null;
+      if (call.guard && estimate) {
+        // (Were this attempt the half-open probe, its lock lapses after the probe TTL.)
+        await call.guard.beforeCall(estimate);
+      }
       try {
-        const result = await this.attempt(rt, call, params, mode, { call: callNo, attempt }, choice.probe);
+        const result = await this.attempt(rt, call, params, mode, { call: callNo, attempt }, choice.probe, estimate);
         // A fallback: another deployment took over in this call, or the tier's first choice was not usable.
         const fallback = id !== first || rt.deployment.priority > topPriority;
         emit({ type: "answered", deploymentId: id, model: rt.deployment.model, label: rt.deployment.label, fallback });
@@ -288,15 +325,32 @@ export class Gateway {
     mode: "stream" | "generate",
     n: { call: number; attempt: number },
     probe: boolean,
+    estimate: CallGuardEstimate | null,
   ): Promise<unknown> {
     const emit = call.onEvent ?? (() => {});
     const d = rt.deployment;
+    // Tells the guard once what this attempt really used (null: it failed before a usage was known).
+    let reconciled = !call.guard || !estimate;
+    const reconcile = (usage: { inputTokens: { total?: number }; outputTokens: { total?: number } } | null, cached = false) => {
+      if (reconciled) return;
+      reconciled = true;
+      try {
+        call.guard!.afterCall(
+          estimate!,
+          usage ? { deploymentId: d.id, model: d.model, inputTokens: usage.inputTokens.total ?? 0, outputTokens: usage.outputTokens.total ?? 0, cached } : null,
+        );
+      } catch {
+        // A guard's bookkeeping must not fail a call that already happened.
+      }
+    };
     const cacheable = call.cache && this.opts.cache && params.temperature === 0 && !(params.tools && params.tools.length > 0);
     const key = cacheable ? cacheKey(call.orgId, call.userId, d.model, { ...params, abortSignal: undefined, headers: undefined }) : null;
     if (key && this.opts.cache) {
       const hit = await this.opts.cache.get(key).catch(() => null);
       if (hit) {
         emit({ type: "cache_hit", deploymentId: d.id, model: d.model });
+        const finish = hit.parts.find((p): p is Extract<LanguageModelV4StreamPart, { type: "finish" }> => p.type === "finish");
+        reconcile(finish?.usage ?? { inputTokens: { total: 0 }, outputTokens: { total: 0 } }, true);
         return mode === "stream" ? { stream: replay(hit.parts) } : generateResultFrom(hit.parts);
       }
     }
@@ -308,6 +362,7 @@ export class Gateway {
       try {
         release = await rt.queue.acquire(call.userId, { maxWaitMs: Math.max(0, Math.min(this.opts.queueMaxWaitMs, call.deadline - Date.now())), signal: params.abortSignal });
       } catch (err) {
+        reconcile(null);
         if (err instanceof QueueTimeoutError) {
           emit({ type: "queue", deploymentId: d.id, waitedMs: err.waitedMs, depth: err.depth });
           throw new GatewayError(
@@ -334,9 +389,12 @@ export class Gateway {
         : null;
 
     let settled = false;
-    const settle = async (outcome: { ok: true; finish?: Extract<LanguageModelV4StreamPart, { type: "finish" }> } | { ok: false; error: unknown }) => {
+    const settle = async (
+      outcome: { ok: true; finish?: Extract<LanguageModelV4StreamPart, { type: "finish" }>; usage?: GenerateResult["usage"] } | { ok: false; error: unknown },
+    ) => {
       if (settled) return;
       settled = true;
+      reconcile(outcome.ok ? (outcome.finish?.usage ?? outcome.usage ?? null) : null);
       clearTimeout(totalTimer);
       if (firstTimer) clearTimeout(firstTimer);
       params.abortSignal?.removeEventListener("abort", onCallerAbort);
@@ -375,7 +433,7 @@ export class Gateway {
     try {
       if (mode === "generate") {
         const result = await rt.model.doGenerate({ ...params, abortSignal: ac.signal });
-        await settle({ ok: true });
+        await settle({ ok: true, usage: result.usage });
         if (key && this.opts.cache) void this.opts.cache.set(key, { parts: partsFromGenerate(result) }, this.opts.cacheTtlMs).catch(() => {});
         return result;
       }
