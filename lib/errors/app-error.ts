@@ -27,7 +27,7 @@ export interface FieldIssue {
 }
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; fields?: FieldIssue[] };
+  error: { code: ErrorCode; message: string; fields?: FieldIssue[]; reason?: string; retryAfterSeconds?: number; details?: Record<string, unknown> };
 }
 
 export class AppError extends Error {
@@ -36,11 +36,16 @@ export class AppError extends Error {
   readonly retryAfterSeconds?: number;
   /** A finer machine-readable reason (e.g. why a credential was refused). */
   readonly reason?: string;
+  /**
+   * Machine-readable facts for the client (which limit, how many, when it resets). Only errors
+   * that carry details show their reason and retryAfterSeconds in the body, too.
+   */
+  readonly details?: Record<string, unknown>;
 
   constructor(
     code: ErrorCode,
     message: string,
-    opts: { fields?: FieldIssue[]; retryAfterSeconds?: number; cause?: unknown; reason?: string } = {},
+    opts: { fields?: FieldIssue[]; retryAfterSeconds?: number; cause?: unknown; reason?: string; details?: Record<string, unknown> } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = "AppError";
@@ -48,6 +53,7 @@ export class AppError extends Error {
     this.fields = opts.fields;
     this.retryAfterSeconds = opts.retryAfterSeconds;
     this.reason = opts.reason;
+    this.details = opts.details;
   }
 
   get status(): number {
@@ -55,7 +61,14 @@ export class AppError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) } };
+    const extra = this.details
+      ? {
+          ...(this.reason ? { reason: this.reason } : {}),
+          ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: Math.ceil(this.retryAfterSeconds) } : {}),
+          details: this.details,
+        }
+      : {};
+    return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}), ...extra } };
   }
 
   toResponse(): Response {
