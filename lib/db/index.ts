@@ -11,6 +11,7 @@ import { adminRepository } from "./repositories/admin";
 import { apiKeyRepository } from "./repositories/api-keys";
 import { teamViewRepository } from "./repositories/team-view";
 import { auditRepository } from "./repositories/audit";
+import { limitRepository } from "./repositories/limits";
 
 export const db = {
   for(principal: Principal) {
@@ -22,6 +23,7 @@ export const db = {
       apiKeys: apiKeyRepository(principal),
       teamView: teamViewRepository(principal),
       audit: auditRepository(principal),
+      limits: limitRepository(principal),
     };
   },
 };
@@ -29,6 +31,7 @@ export const db = {
 export type ScopedDb = ReturnType<typeof db.for>;
 export type * from "./types";
 export type { Profile } from "./repositories/profile";
+export type { LimitOverrideRecord, LimitOverrideValues, LimitScope } from "./repositories/limits";
 export type { StartTurnInput, FinishMessageInput } from "./repositories/messages";
 export { getDatabase, closeDatabase } from "./database";
 export type { DatabaseKind } from "./client";
