@@ -58,6 +58,16 @@ export const AuditAction = z.enum([
   "budget.removed",
   "budget.threshold_reached",
   "budget.exceeded",
+  "memory.added",
+  "memory.edited",
+  "memory.deleted",
+  "memory.proposed",
+  "memory.accepted",
+  "memory.rejected",
+  "preferences.changed",
+  "data.export_requested",
+  "data.exported",
+  "data.export_downloaded",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
