@@ -12,6 +12,7 @@ import { apiKeyRepository } from "./repositories/api-keys";
 import { teamViewRepository } from "./repositories/team-view";
 import { auditRepository } from "./repositories/audit";
 import { limitRepository } from "./repositories/limits";
+import { searchRepository } from "./repositories/search";
 
 export const db = {
   for(principal: Principal) {
@@ -24,6 +25,7 @@ export const db = {
       teamView: teamViewRepository(principal),
       audit: auditRepository(principal),
       limits: limitRepository(principal),
+      search: searchRepository(principal),
     };
   },
 };
@@ -33,5 +35,6 @@ export type * from "./types";
 export type { Profile } from "./repositories/profile";
 export type { LimitOverrideRecord, LimitOverrideValues, LimitScope } from "./repositories/limits";
 export type { StartTurnInput, FinishMessageInput } from "./repositories/messages";
+export type { MessageSearchHit, MessageSearchOptions } from "./repositories/search";
 export { getDatabase, closeDatabase } from "./database";
 export type { DatabaseKind } from "./client";

@@ -16,6 +16,7 @@ import type {
   LanguageModelV4Usage,
   SharedV4Warning,
 } from "@ai-sdk/provider";
+import { keywordPlan } from "./keyword-plan";
 
 /**
  * Enclave's built-in model for installations without an AI provider. It is a real AI SDK
@@ -114,8 +115,9 @@ function planAnswer(options: LanguageModelV4CallOptions, modelId: string): Answe
   }
 
   if (options.responseFormat?.type === "json") {
-    const value: JSONValue = options.responseFormat.schema
-      ? sampleSchema(options.responseFormat.schema, { fragment: condense(userText), fullText: userText })
+    const schema = options.responseFormat.schema;
+    const value: JSONValue = schema
+      ? (planFor(schema, userText) ?? sampleSchema(schema, { fragment: condense(userText), fullText: userText }))
       : { text: chatReply(userText, attachmentsOf(prompt)) };
     // Structured output is never cut at maxOutputTokens: a truncated JSON document would
     // make every offline router/extractor call fail to parse.
@@ -127,7 +129,7 @@ function planAnswer(options: LanguageModelV4CallOptions, modelId: string): Answe
   const fullText =
     lastMessage?.role === "tool" && lastMessage.content.some((p) => p.type === "tool-result")
       ? toolResultReply(lastMessage)
-      : chatReply(userText, attachmentsOf(prompt));
+      : (resultsReply(prompt, userText) ?? chatReply(userText, attachmentsOf(prompt)));
   const { text, truncated } = limitTokens(fullText, options.maxOutputTokens);
   const outputTokens = estimateTokens(text);
   return {
@@ -171,6 +173,27 @@ function chooseToolCall(
 }
 
 // ---------------------------------------------------------------------------------------
+// Plans: a team's orchestrator asks for `{ specialists: [{ agent, task, input? }] }`, with the
+// agents it may plan as the enum of `agent`. The offline model cannot reason, so it routes by
+// keywords (lib/models/keyword-plan.ts), limited to that enum.
+
+function planFor(schema: JSONSchema7, userText: string): JSONValue | undefined {
+  const root = resolveSchema(schema, schema);
+  const list = root.properties?.specialists;
+  if (!list || typeof list === "boolean") return undefined;
+  const items = resolveSchema(list, schema).items;
+  if (!items || typeof items === "boolean" || Array.isArray(items)) return undefined;
+  const item = resolveSchema(items, schema);
+  const agent = item.properties?.agent;
+  if (!agent || typeof agent === "boolean") return undefined;
+  const allowed = (resolveSchema(agent, schema).enum ?? []).filter((v): v is string => typeof v === "string");
+  if (allowed.length === 0 || !item.properties?.task) return undefined;
+  const base = sampleSchema(schema, { fragment: condense(userText), fullText: userText });
+  const specialists = keywordPlan(userText, allowed).map((p) => (item.properties?.input ? { ...p } : { agent: p.agent, task: p.task }));
+  return { ...(typeof base === "object" && base !== null && !Array.isArray(base) ? base : {}), specialists };
+}
+
+// ---------------------------------------------------------------------------------------
 // Replies
 
 const NOTE =
@@ -206,14 +229,44 @@ function chatReply(userText: string, attachments: Attachment[]): string {
   return blocks.join("\n\n");
 }
 
+/**
+ * Results handed to the model in its instructions as `<result from="name" status="done">…</result>`
+ * blocks (a team's aggregator does): quoted one by one, and a failed one said to be missing.
+ */
+const RESULT_BLOCK = /<result from="([^"]{1,64})" status="([a-z]{1,16})">([\s\S]*?)<\/result>/g;
+const RESULT_QUOTE_MAX_CHARS = 1_500;
+
+function resultsReply(prompt: LanguageModelV4Prompt, userText: string): string | undefined {
+  const system = prompt.flatMap((m) => (m.role === "system" ? [m.content] : [])).join("\n");
+  const blocks = [...system.matchAll(RESULT_BLOCK)];
+  if (blocks.length === 0) return undefined;
+  const out = [NOTE, `Your request:\n\n${blockquote(truncate(condense(userText), QUOTE_MAX_CHARS))}`];
+  for (const [, from, status, body] of blocks) {
+    const name = inlineSafe(from!);
+    const text = body!.trim();
+    if (status === "done") out.push(`**${name}** contributed:\n\n${blockquote(truncate(text, RESULT_QUOTE_MAX_CHARS))}`);
+    else out.push(`**${name}** did not finish (${status}${text ? `: ${truncate(condense(text), 200)}` : ""}), so that part of the answer is missing.`);
+  }
+  return out.join("\n\n");
+}
+
 function toolResultReply(message: Extract<LanguageModelV4Message, { role: "tool" }>): string {
   const lines = message.content.flatMap((part) => {
     if (part.type !== "tool-result") return [];
     const name = inlineSafe(part.toolName);
     const { verb, body } = describeToolOutput(part.output);
-    return [`The tool \`${name}\` ${verb}:\n\n\`\`\`json\n${truncate(body, TOOL_RESULT_MAX_CHARS)}\n\`\`\``];
+    const lead = resultLine(part.output);
+    return [`${lead}The tool \`${name}\` ${verb}:\n\n\`\`\`json\n${truncate(body, TOOL_RESULT_MAX_CHARS)}\n\`\`\``];
   });
   return [...lines, "_Offline model: tool results are passed through without interpretation._"].join("\n\n");
+}
+
+/** A tool answering `{ expression, result }` (a calculator) gets its exact result said first. */
+function resultLine(output: LanguageModelV4ToolResultOutput): string {
+  if (output.type !== "json" || typeof output.value !== "object" || output.value === null || Array.isArray(output.value)) return "";
+  const { expression, result } = output.value as Record<string, JSONValue | undefined>;
+  if (typeof result !== "number" && typeof result !== "string") return "";
+  return typeof expression === "string" ? `\`${inlineSafe(expression)}\` = **${result}**\n\n` : `Result: **${result}**\n\n`;
 }
 
 function describeToolOutput(output: LanguageModelV4ToolResultOutput): { verb: string; body: string } {

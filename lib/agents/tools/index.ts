@@ -21,9 +21,18 @@ export interface ToolCallReport {
 
 /** The tools for one turn, each wrapped to report its calls (the turn's tool_call steps). */
 export function toolsForTurn(names: readonly string[], onCall: (r: ToolCallReport) => void): ToolSet {
-  const out: ToolSet = {};
+  const picked: ToolSet = {};
   for (const name of names) {
     const t = (BUILT_IN_TOOLS as Record<string, Tool>)[name];
+    if (t) picked[name] = t;
+  }
+  return reportingTools(picked, onCall);
+}
+
+/** Each tool wrapped to report its calls (a turn's tool_call steps); tools without execute are dropped. */
+export function reportingTools(tools: ToolSet, onCall: (r: ToolCallReport) => void): ToolSet {
+  const out: ToolSet = {};
+  for (const [name, t] of Object.entries(tools)) {
     if (!t?.execute) continue;
     const execute = t.execute;
     out[name] = {
