@@ -5,11 +5,13 @@ import { DefaultChatTransport } from "ai";
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { EnclaveUIMessage } from "@/lib/chat/ui-messages";
-import { parseApiError, type ApiErrorInfo } from "./api-error";
+import { fetchKeepingRetryAfter, mayHaveStored, parseApiError, waitSentence, type ApiErrorInfo } from "./api-error";
 import { useHydrated } from "@/components/ui/use-hydrated";
+import { BudgetBanner, latestBudgetWarning } from "./budget-banner";
 import { Composer } from "./composer";
 import { notifyConversationsChanged } from "./events";
 import { MessageItem, TypingDots, type DisplayStatus } from "./message-item";
+import { useCooldown } from "./use-cooldown";
 
 const SUGGESTIONS = [
   "Summarize the key points of a document I paste",
@@ -33,7 +35,11 @@ export function ChatView({
   const hydrated = useHydrated();
   const [input, setInput] = useState("");
   const [notice, setNotice] = useState<ApiErrorInfo | null>(null);
+  // Whether the refused message turned out to be stored (a gateway refusal): "Try again", not "send again".
+  const [noticeStored, setNoticeStored] = useState(false);
+  const cooldown = useCooldown();
   const announced = useRef(!isNew);
+  // The message of the latest fresh send (not of a retry, whose message was stored before).
   const lastSent = useRef<{ id: string; text: string } | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
 
@@ -41,6 +47,8 @@ export function ChatView({
     () =>
       new DefaultChatTransport<EnclaveUIMessage>({
         api: "/api/chat",
+        // Keeps the Retry-After of a refusal, which the countdown needs.
+        fetch: fetchKeepingRetryAfter,
         // The server loads history itself; only the new (or retried) message travels.
         prepareSendMessagesRequest: ({ id: conversationId, messages, trigger }) => ({
           body: { id: conversationId, message: messages[messages.length - 1], trigger },
@@ -77,17 +85,39 @@ export function ChatView({
     if (status === "streaming" && !announced.current) announce();
   });
 
-  // A request the server rejected outright (JSON error: too large, invalid, signed out) stored
-  // nothing: take the message back into the composer and say why. A failure mid-stream did
-  // store the message, so it stays, with a retry.
+  // A request the server refused with a JSON error. Refused at admission (too large, invalid,
+  // signed out, over a rate limit or budget) it stored nothing: the message goes back into the
+  // composer and no phantom stays in the list. A gateway refusal (429/503 once the message was
+  // stored) keeps it, with its failed reply and a Retry; the error code alone cannot tell those
+  // apart for rate_limited/unavailable, so the server is asked what it kept. A failure
+  // mid-stream did store the message, so it stays, with a retry.
   const rejected = error ? parseApiError(error) : null;
+  function refused(info: ApiErrorInfo, sent: { id: string; text: string } | null) {
+    setNotice(info);
+    setNoticeStored(false);
+    if (info.retryAfterSeconds) cooldown.start(info.retryAfterSeconds);
+    const takeBack = () => {
+      if (!sent) return;
+      setMessages((ms) => ms.filter((m) => m.id !== sent.id));
+      setInput((cur) => cur || sent.text);
+    };
+    if (sent && !mayHaveStored(info)) {
+      takeBack();
+      return;
+    }
+    void storedMessages(id).then((stored) => {
+      if (stored && (!sent || stored.some((m) => m.id === sent.id))) {
+        setMessages(stored);
+        setNoticeStored(true);
+        announce();
+      } else takeBack();
+    });
+  }
+
   useEffect(() => {
     if (!error || !rejected?.code) return;
-    const sent = lastSent.current;
-    setMessages((ms) => ms.filter((m) => m.id !== sent?.id));
-    if (sent) setInput((cur) => cur || sent.text);
-    setNotice(rejected);
     clearError();
+    refused(rejected, lastSent.current);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [error]);
 
@@ -101,11 +131,13 @@ export function ChatView({
   }, [messages, status]);
 
   const busy = status === "submitted" || status === "streaming";
+  const waiting = cooldown.secondsLeft > 0;
 
   function submit(text = input) {
     const trimmed = text.trim();
-    if (!trimmed || busy) return;
+    if (!trimmed || busy || waiting) return;
     setNotice(null);
+    cooldown.reset();
     const messageId = crypto.randomUUID();
     lastSent.current = { id: messageId, text };
     setInput("");
@@ -113,7 +145,10 @@ export function ChatView({
   }
 
   function retry() {
+    if (waiting) return;
     setNotice(null);
+    cooldown.reset();
+    lastSent.current = null; // the message being retried is stored already
     clearError();
     void regenerate();
   }
@@ -132,7 +167,7 @@ export function ChatView({
 
   const last = messages[messages.length - 1];
   const lastStatus = last ? statusOf(last, messages.length - 1) : null;
-  const canRetryLast = !busy && last?.role === "assistant" && (lastStatus === "interrupted" || lastStatus === "error");
+  const canRetryLast = !busy && !waiting && last?.role === "assistant" && (lastStatus === "interrupted" || lastStatus === "error");
   const streamFailure = error && !rejected?.code ? rejected : null;
 
   return (
@@ -167,25 +202,38 @@ export function ChatView({
       </div>
       <div className="border-t border-neutral-200 bg-white/80 px-4 py-3 backdrop-blur dark:border-neutral-800 dark:bg-neutral-950/80">
         <div className="mx-auto max-w-3xl space-y-2">
+          <BudgetBanner warning={latestBudgetWarning(messages)} />
           {notice && (
-            <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-              {notice.message}
-              {notice.code === "unauthorized" && (
-                <>
-                  {" "}
-                  <Link href="/signin" className="font-medium underline">
-                    Sign in again
-                  </Link>
-                </>
+            <div className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+              <div role="alert">
+                {notice.message}
+                {notice.code === "unauthorized" && (
+                  <>
+                    {" "}
+                    <Link href="/signin" className="font-medium underline">
+                      Sign in again
+                    </Link>
+                  </>
+                )}
+              </div>
+              {waiting && (
+                // Outside the alert and not live: a screen reader is not read every second of it.
+                <p className="mt-1 font-medium tabular-nums" data-testid="send-countdown" aria-live="off">
+                  {waitSentence(notice, noticeStored, cooldown.secondsLeft)}
+                </p>
               )}
             </div>
           )}
+          <p role="status" className="sr-only" data-testid="send-again-announcement">
+            {cooldown.ended ? (noticeStored ? "You can retry now." : "You can send again now.") : ""}
+          </p>
           <Composer
             value={input}
             onChange={setInput}
             onSubmit={() => submit()}
             onStop={() => void stop()}
             busy={busy}
+            blocked={waiting}
             disabled={!hydrated}
             maxBytes={maxMessageBytes}
           />
@@ -222,4 +270,20 @@ function EmptyState({ modelLabel, onPick, disabled }: { modelLabel: string; onPi
       </div>
     </div>
   );
+}
+
+/**
+ * The conversation as the server stored it, or null when it has none (nothing was stored, or
+ * the lookup failed: then the caller takes the message back into the composer, so nothing the
+ * user wrote is lost).
+ */
+async function storedMessages(conversationId: string): Promise<EnclaveUIMessage[] | null> {
+  try {
+    const res = await fetch(`/api/conversations/${encodeURIComponent(conversationId)}/messages`, { cache: "no-store" });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { items?: EnclaveUIMessage[] };
+    return Array.isArray(body.items) ? body.items : null;
+  } catch {
+    return null;
+  }
 }

@@ -8,6 +8,7 @@ export function Composer({
   onSubmit,
   onStop,
   busy,
+  blocked = false,
   disabled,
   maxBytes,
 }: {
@@ -16,6 +17,8 @@ export function Composer({
   onSubmit: () => void;
   onStop: () => void;
   busy: boolean;
+  /** Sending is paused (the server asked to wait); typing is not. */
+  blocked?: boolean;
   disabled: boolean;
   maxBytes: number;
 }) {
@@ -37,7 +40,7 @@ export function Composer({
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
-      if (!busy) onSubmit();
+      if (!busy && !blocked) onSubmit();
     } else if (e.key === "Escape" && busy) {
       e.preventDefault();
       onStop();
@@ -48,7 +51,7 @@ export function Composer({
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        if (!busy) onSubmit();
+        if (!busy && !blocked) onSubmit();
       }}
       className="rounded-2xl border border-neutral-300 bg-white p-2 shadow-sm focus-within:border-neutral-500 dark:border-neutral-700 dark:bg-neutral-900"
     >
@@ -81,7 +84,7 @@ export function Composer({
         ) : (
           <button
             type="submit"
-            disabled={disabled || !value.trim()}
+            disabled={disabled || blocked || !value.trim()}
             className="rounded-lg bg-neutral-900 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40 dark:bg-white dark:text-neutral-900"
           >
             Send

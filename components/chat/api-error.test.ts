@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { fetchKeepingRetryAfter, formatWait, mayHaveStored, parseApiError, parseRetryAfter, waitSentence } from "./api-error";
+
+const body = (code: string, message: string, extra: Record<string, unknown> = {}) => JSON.stringify({ error: { code, message }, ...extra });
+
+describe("parseApiError", () => {
+  it("reads the code, the message and the Retry-After the fetch wrapper kept", () => {
+    expect(parseApiError(new Error(body("rate_limited", "Too many turns this minute.", { retryAfterSeconds: 39.2 })))).toEqual({
+      code: "rate_limited",
+      message: "Too many turns this minute.",
+      retryAfterSeconds: 40,
+    });
+    expect(parseApiError(new Error(body("budget_exceeded", "Your monthly budget…")))).toEqual({ code: "budget_exceeded", message: "Your monthly budget…" });
+  });
+
+  it("ignores a Retry-After that is not a positive number", () => {
+    for (const v of [0, -3, "40", null]) {
+      expect(parseApiError(new Error(body("rate_limited", "x", { retryAfterSeconds: v })))).not.toHaveProperty("retryAfterSeconds");
+    }
+  });
+
+  it("a stream's error text has no code; a network failure says so", () => {
+    expect(parseApiError(new Error("The model provider failed (500)."))).toEqual({ code: null, message: "The model provider failed (500)." });
+    expect(parseApiError(new TypeError("Failed to fetch")).code).toBe("network");
+  });
+});
+
+describe("parseRetryAfter", () => {
+  const now = Date.parse("2026-12-02T07:00:00Z");
+  it("reads delta-seconds and HTTP dates", () => {
+    expect(parseRetryAfter("40", now)).toBe(40);
+    expect(parseRetryAfter(" 5 ", now)).toBe(5);
+    expect(parseRetryAfter("Wed, 02 Dec 2026 07:01:30 GMT", now)).toBe(90);
+  });
+  it("is undefined for nothing, zero, the past or garbage", () => {
+    for (const v of [null, "", "0", "Wed, 02 Dec 2026 06:00:00 GMT", "soon", "-4", "1.5"]) expect(parseRetryAfter(v, now)).toBeUndefined();
+  });
+});
+
+describe("fetchKeepingRetryAfter", () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const serve = (res: Response) => vi.stubGlobal("fetch", vi.fn(async () => res));
+
+  it("copies Retry-After into a refusal's JSON body, keeping status and the rest of the body", async () => {
+    serve(new Response(body("rate_limited", "Slow down.", { extra: 1 }), { status: 429, headers: { "retry-after": "40", "content-type": "application/json", "content-length": "999" } }));
+    const res = await fetchKeepingRetryAfter("/api/chat", { method: "POST" });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("content-length")).toBeNull();
+    expect(await res.json()).toEqual({ error: { code: "rate_limited", message: "Slow down." }, extra: 1, retryAfterSeconds: 40 });
+  });
+
+  it("passes success, refusals without Retry-After and non-JSON bodies through unchanged", async () => {
+    const ok = new Response("data: {}\n\n", { status: 200, headers: { "retry-after": "3" } });
+    serve(ok);
+    expect(await fetchKeepingRetryAfter("/api/chat")).toBe(ok);
+    const plain = new Response(body("payload_too_large", "Too big"), { status: 413 });
+    serve(plain);
+    expect(await fetchKeepingRetryAfter("/api/chat")).toBe(plain);
+    serve(new Response("Service Unavailable", { status: 503, headers: { "retry-after": "5" } }));
+    const text = await fetchKeepingRetryAfter("/api/chat");
+    expect([text.status, await text.text()]).toEqual([503, "Service Unavailable"]);
+  });
+});
+
+describe("what a refusal means for the typed message", () => {
+  it("only rate_limited and unavailable may come after the message was stored (the gateway's refusals)", () => {
+    expect(mayHaveStored({ code: "rate_limited", message: "" })).toBe(true);
+    expect(mayHaveStored({ code: "unavailable", message: "" })).toBe(true);
+    for (const code of ["budget_exceeded", "payload_too_large", "validation_failed", "unauthorized", "network", "forbidden"]) {
+      expect(mayHaveStored({ code, message: "" })).toBe(false);
+    }
+  });
+
+  it("counts down in words", () => {
+    expect(waitSentence({ code: "rate_limited", message: "" }, false, 40)).toBe("You can send again in 40 s");
+    expect(waitSentence({ code: "budget_exceeded", message: "" }, false, 3 * 86_400)).toBe("You can send again in 3 days");
+    expect(waitSentence({ code: "unavailable", message: "" }, false, 5)).toBe("Try again in 5 s");
+    expect(waitSentence({ code: "rate_limited", message: "" }, true, 5)).toBe("Try again in 5 s");
+    expect([formatWait(0.2), formatWait(59), formatWait(60), formatWait(250), formatWait(3600), formatWait(7_500), formatWait(2 * 86_400)]).toEqual([
+      "1 s",
+      "59 s",
+      "1 min",
+      "4 min 10 s",
+      "1 h",
+      "2 h 5 min",
+      "2 days",
+    ]);
+  });
+});
