@@ -1,6 +1,6 @@
 import { generateText, isStepCount } from "ai";
 import { db } from "@/lib/db";
-import { agentModel, branchSignal, formatMs, type CallScope, type CallStats } from "./model-call";
+import { absorbUsage, agentModel, branchSignal, DEADLINE_GRACE_MS, formatMs, type CallScope, type CallStats } from "./model-call";
 import type { PlannedTask } from "./plan";
 import { SPECIALISTS, SpecialistOutput } from "./specialists";
 import { reportingTools } from "./tools";
@@ -50,7 +50,7 @@ export async function runBranch(input: BranchInput): Promise<BranchResult> {
 
   let result: BranchResult;
   try {
-    const m = await agentModel(planned.agent, config.tier, scope, Math.min(input.deadline, startedAt + config.timeoutMs));
+    const m = await agentModel(planned.agent, config.tier, scope, Math.min(input.deadline, startedAt + config.timeoutMs + DEADLINE_GRACE_MS));
     stats = m.stats;
     const tools = reportingTools(spec.toolsFor(scope.principal, { scoped: db.for(scope.principal), conversationId: input.conversationId }), (t) =>
       scope.emit("tool_call", {
@@ -71,7 +71,11 @@ export async function runBranch(input: BranchInput): Promise<BranchResult> {
       abortSignal: own.signal,
       maxRetries: 0,
     });
+    // A stop or timeout during a wait before the call (admission, a queue) can let the call finish
+    // anyway: its result is not this branch's any more.
+    if (own.signal.aborted) throw own.signal.reason;
     modelName = m.modelName();
+    absorbUsage(stats, r.totalUsage);
     const out = SpecialistOutput.safeParse({ text: r.text });
     result = out.success
       ? { agent: planned.agent, status: "done", text: out.data.text, latencyMs: ms(t0), stats }

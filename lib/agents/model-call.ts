@@ -22,6 +22,19 @@ export interface CallStats {
   attempts: number;
 }
 
+/**
+ * The SDK's own count for a call, where the gateway's attempt events carried none (its
+ * non-streaming path reports no tokens): whichever is larger wins, so nothing is counted twice.
+ */
+export function absorbUsage(stats: CallStats, usage: { inputTokens?: number; outputTokens?: number } | undefined): void {
+  if (!usage) return;
+  stats.inputTokens = Math.max(stats.inputTokens, usage.inputTokens ?? 0);
+  stats.outputTokens = Math.max(stats.outputTokens, usage.outputTokens ?? 0);
+}
+
+/** The gateway's deadline sits this much after an agent's own timeout, so the agent's fires first and reads as a timeout. */
+export const DEADLINE_GRACE_MS = 250;
+
 export interface AgentModel {
   model: LanguageModelV4;
   /** The tier's first-choice model, until the gateway says which one answered. */

@@ -61,6 +61,8 @@ export function parsePlan(value: unknown, allowed: readonly SpecialistId[]): Par
 }
 
 export interface OrchestratorInput {
+  /** Told the SDK's token count of the call (the gateway's events carry none for non-streaming calls). */
+  onUsage?(usage: { inputTokens?: number; outputTokens?: number }): void;
   config: AgentConfig;
   model: Parameters<typeof generateText>[0]["model"];
   messages: ModelMessage[];
@@ -89,7 +91,7 @@ export type RefusalTest = (error: unknown) => boolean;
 export async function orchestratorPlan(input: OrchestratorInput, isRefusal: RefusalTest): Promise<Plan> {
   const allowed = input.allowed as [SpecialistId, ...SpecialistId[]];
   try {
-    const { output } = await generateText({
+    const { output, totalUsage } = await generateText({
       model: input.model,
       instructions: orchestratorInstructions(input.config, allowed, input.recalled),
       messages: input.messages,
@@ -97,11 +99,14 @@ export async function orchestratorPlan(input: OrchestratorInput, isRefusal: Refu
       abortSignal: input.signal,
       maxRetries: 0,
     });
+    input.onUsage?.(totalUsage);
+    if (input.signal.aborted) throw input.signal.reason;
     const parsed = parsePlan(output, allowed);
     return parsed.ok ? parsed.plan : rulesPlan(input.userText, allowed, parsed.reason);
   } catch (error) {
     if (input.signal.aborted && !input.timedOut()) throw error;
     if (isRefusal(error)) throw error;
+    if (NoObjectGeneratedError.isInstance(error)) input.onUsage?.(error.usage ?? {});
     const reason = NoObjectGeneratedError.isInstance(error)
       ? `invalid plan: ${causeText(error.cause) ?? "the output does not match the schema"}`
       : input.timedOut()

@@ -10,7 +10,7 @@ import type { Principal } from "@/lib/principal";
 import { aggregatorInstructions } from "./aggregate";
 import { errorText, runBranch, type BranchResult } from "./branch";
 import { Channel } from "./channel";
-import { agentModel, branchSignal, type CallScope, type CallStats } from "./model-call";
+import { absorbUsage, agentModel, branchSignal, DEADLINE_GRACE_MS, type CallScope, type CallStats } from "./model-call";
 import { orchestratorPlan, type Plan } from "./plan";
 import { rulesPlan } from "./rules-plan";
 import { SPECIALISTS } from "./specialists";
@@ -57,6 +57,8 @@ export interface TeamRun {
   versions: AgentVersions;
   /** Settles when the run is over (never rejects). */
   result: Promise<TeamResult>;
+  /** The aggregator's answering deployment as soon as the gateway knows it (the finish part needs it). */
+  answered(): TeamResult["answered"];
 }
 
 export interface TeamResult {
@@ -92,6 +94,7 @@ export function runTeam(input: TeamRunInput): TeamRun {
   const stats: CallStats[] = [];
   const trace = (id: string, data: TraceData) => ch.push({ type: "data-trace", id, data });
   let answered: TeamResult["answered"];
+  let aggregatorStats: CallStats | undefined;
   let plan: Plan | undefined;
   let branches: BranchResult[] = [];
 
@@ -136,11 +139,11 @@ export function runTeam(input: TeamRunInput): TeamRun {
     } else {
       const own = branchSignal(master.signal, config.timeoutMs);
       try {
-        const m = await agentModel("orchestrator", config.tier, scope, Math.min(input.deadline, at + config.timeoutMs));
+        const m = await agentModel("orchestrator", config.tier, scope, Math.min(input.deadline, at + config.timeoutMs + DEADLINE_GRACE_MS));
         s = m.stats;
         stats.push(m.stats);
         p = await orchestratorPlan(
-          { config, model: m.model, messages: input.messages, userText: input.userText, recalled: input.recalled, allowed, signal: own.signal, timedOut: own.timedOut },
+          { onUsage: (u) => absorbUsage(m.stats, u), config, model: m.model, messages: input.messages, userText: input.userText, recalled: input.recalled, allowed, signal: own.signal, timedOut: own.timedOut },
           isRefusal,
         );
         modelName = m.modelName();
@@ -198,9 +201,12 @@ export function runTeam(input: TeamRunInput): TeamRun {
     let s: CallStats | undefined;
     let outcome: "success" | "failure" = "failure";
     let error: string | undefined;
+    let finishPart: TeamPart | undefined;
+    const terminal: TeamPart[] = [];
     try {
-      const m = await agentModel("aggregator", config.tier, scope, Math.min(input.deadline, at + config.timeoutMs));
+      const m = await agentModel("aggregator", config.tier, scope, Math.min(input.deadline, at + config.timeoutMs + DEADLINE_GRACE_MS));
       s = m.stats;
+      aggregatorStats = s;
       stats.push(m.stats);
       const hasTools = Object.keys(tools).length > 0;
       const result = streamText({
@@ -214,10 +220,20 @@ export function runTeam(input: TeamRunInput): TeamRun {
       });
       for await (const part of result.stream) {
         if (part.type === "start") continue;
-        if (part.type === "finish") outcome = "success";
-        if (part.type === "error") error = errorText(part.error);
-        if (part.type === "abort") error = own.timedOut() ? `timed out after ${config.timeoutMs} ms` : "stopped";
+        if (part.type === "finish") {
+          // Held until the trace says the aggregate is done: nothing follows a finish part.
+          outcome = "success";
+          finishPart = part;
+          continue;
+        }
         modelName = m.modelName();
+        if (part.type === "error" || part.type === "abort") {
+          // Held like the finish: the stream ends with them, after the aggregate's own trace.
+          if (part.type === "error") error ??= errorText(part.error);
+          else error ??= own.timedOut() ? `timed out after ${config.timeoutMs} ms` : "stopped";
+          terminal.push(part);
+          continue;
+        }
         ch.push(part);
         await ch.room();
         if (ch.isClosed) break;
@@ -225,7 +241,7 @@ export function runTeam(input: TeamRunInput): TeamRun {
       if (error) outcome = "failure";
     } catch (e) {
       error = errorText(e);
-      ch.push(master.signal.aborted ? { type: "abort" } : { type: "error", error: e });
+      terminal.push(master.signal.aborted ? { type: "abort" } : { type: "error", error: e });
     } finally {
       own.dispose();
       answered = s?.answered ? { deploymentId: s.answered.deploymentId, label: s.answered.label, fallback: s.answered.fallback } : undefined;
@@ -245,6 +261,8 @@ export function runTeam(input: TeamRunInput): TeamRun {
         },
       });
       trace("aggregate", { kind: "aggregate", status: outcome === "success" ? "done" : "failed", tier: config.tier, ...(modelName ? { model: modelName } : {}), latencyMs });
+      for (const part of terminal) ch.push(part);
+      if (finishPart) ch.push(finishPart);
     }
   };
 
@@ -267,7 +285,11 @@ export function runTeam(input: TeamRunInput): TeamRun {
     });
 
   const stream = ch.toStream((reason) => master.abort(reason ?? new DOMException("The reader went away", "AbortError")));
-  return { stream, tools, versions, result };
+  const live = (): TeamResult["answered"] => {
+    const a = aggregatorStats?.answered;
+    return a ? { deploymentId: a.deploymentId, label: a.label, fallback: a.fallback } : answered;
+  };
+  return { stream, tools, versions, result, answered: live };
 }
 
 /** The specialists this principal may use: enabled, allowed for their role, with the permission. */
