@@ -13,6 +13,9 @@ import { teamViewRepository } from "./repositories/team-view";
 import { auditRepository } from "./repositories/audit";
 import { limitRepository } from "./repositories/limits";
 import { searchRepository } from "./repositories/search";
+import { memoryRepository } from "./repositories/memories";
+import { jobRepository, jobRunnerRepository } from "./repositories/jobs";
+import { dataExportRepository, type ExportOwner } from "./repositories/data-export";
 
 export const db = {
   for(principal: Principal) {
@@ -26,6 +29,18 @@ export const db = {
       audit: auditRepository(principal),
       limits: limitRepository(principal),
       search: searchRepository(principal),
+      memories: memoryRepository(principal),
+      jobs: jobRepository(principal),
+    };
+  },
+  /**
+   * Background jobs act for the person whose data they touch, known by ids only (a worker has
+   * no session): these repositories are scoped by that owner in every WHERE clause.
+   */
+  forOwner(owner: ExportOwner) {
+    return {
+      jobs: jobRunnerRepository(owner),
+      dataExport: dataExportRepository(owner),
     };
   },
 };
@@ -36,5 +51,10 @@ export type { Profile } from "./repositories/profile";
 export type { LimitOverrideRecord, LimitOverrideValues, LimitScope } from "./repositories/limits";
 export type { StartTurnInput, FinishMessageInput } from "./repositories/messages";
 export type { MessageSearchHit, MessageSearchOptions } from "./repositories/search";
+export type { MemoryRecord, MemoryHit, PreferencesRecord } from "./repositories/memories";
+export { DEFAULT_PREFERENCES, queryTerms } from "./repositories/memories";
+export type { JobOwner, JobRecord, JobStatus } from "./repositories/jobs";
+export { unsafeListUnfinishedJobs } from "./repositories/jobs";
+export type { ExportOwner, ExportedConversation, ExportedAuditEvent, StoredArchive } from "./repositories/data-export";
 export { getDatabase, closeDatabase } from "./database";
 export type { DatabaseKind } from "./client";

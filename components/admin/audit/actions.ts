@@ -57,6 +57,16 @@ export const ACTION_LABELS = {
   "budget.removed": "Budget removed",
   "budget.threshold_reached": "Budget threshold reached",
   "budget.exceeded": "Budget exceeded",
+  "memory.added": "Memory added",
+  "memory.edited": "Memory edited",
+  "memory.deleted": "Memory deleted",
+  "memory.proposed": "Memory proposed",
+  "memory.accepted": "Memory accepted",
+  "memory.rejected": "Memory rejected",
+  "preferences.changed": "Preferences changed",
+  "data.export_requested": "Data export requested",
+  "data.exported": "Data exported",
+  "data.export_downloaded": "Data export downloaded",
 } as const satisfies Record<AuditAction, string>;
 
 export type KnownAction = keyof typeof ACTION_LABELS;
@@ -93,6 +103,7 @@ export const ACTION_GROUPS: readonly ActionGroup[] = [
   { label: "Agents", value: "agent.", allLabel: "All agent edits", prefixes: ["agent."] },
   { label: "Limits and budgets", value: "limit.,budget.", allLabel: "All limit and budget events", prefixes: ["limit.", "budget."] },
   { label: "Keys", value: "apikey.", allLabel: "All API key events", prefixes: ["apikey."] },
+  { label: "Memory and data", value: "memory.,preferences.,data.", allLabel: "All memory, preference and data-export events", prefixes: ["memory.", "preferences.", "data."] },
   { label: "Audit", value: "audit.", allLabel: "All audit-trail events", prefixes: ["audit."] },
 ];
 

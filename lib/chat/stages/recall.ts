@@ -1,3 +1,4 @@
+import { recallMemories } from "@/lib/memory/memories";
 import type { TurnContext } from "./turn-context";
 
 export interface Recalled {
@@ -7,9 +8,9 @@ export interface Recalled {
 
 /**
  * Stage 3: the requesting user's own long-term memories that bear on this message, for the
- * orchestrator. Long-term memory (lib/memory) is not built yet, so nothing is recalled; when it
- * lands, this stage asks it, scoped by ctx.principal and nothing else.
+ * orchestrator (lib/memory ranks them by full-text search). Scoped by ctx.principal and nothing
+ * else, so only this user's memories are candidates; none when the user switched memory off.
  */
-export async function recall(_ctx: TurnContext, _text: string): Promise<Recalled[]> {
-  return [];
+export async function recall(ctx: TurnContext, text: string): Promise<Recalled[]> {
+  return recallMemories(ctx.principal, text);
 }
