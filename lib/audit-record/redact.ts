@@ -10,7 +10,7 @@ export type ContentPolicy = "full" | "redacted" | "hashes";
  * wrote (and every log line), so a crafted string must not be able to stall a request. A regex
  * whose match can start anywhere in a long run of its own characters and then fail at the far
  * end of it (`a.a.a.a…` for emails, `eyJ-eyJ-…` for JWTs) is quadratic; such patterns start only
- * where a run starts (a lookbehind), or are searched in code. lib/audit/redact.test.ts feeds each
+ * where a run starts (a lookbehind), or are searched in code. lib/audit-record/redact.test.ts feeds each
  * one 32 KB of adversarial input.
  */
 type SecretPattern = { re: RegExp; replace: string };

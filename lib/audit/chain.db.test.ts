@@ -4,7 +4,7 @@ import { resetEnvCache } from "@/lib/config/env";
 import { writeAudit } from "@/lib/db/audit";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import type { SqlExecutor } from "@/lib/db/sql-executor";
-import { eventHash, GENESIS, sha256 } from "./canonical";
+import { eventHash, GENESIS, sha256 } from "@/lib/audit-record/canonical";
 import { checkpointOrg, resetSigner } from "./checkpoints";
 import { sealOrg } from "./seal";
 import { verifyOrgChain } from "./verify";

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { env } from "@/lib/config/env";
 import { insertCheckpoint, lastSealed, latestCheckpoint, listCheckpoints, type CheckpointRow } from "@/lib/db/audit-chain";
 import { logger } from "@/lib/observability/logger";
-import { sha256 } from "./canonical";
+import { sha256 } from "@/lib/audit-record/canonical";
 
 /**
  * Signed checkpoints: "org X's chain at seq N has hash H". Ed25519 is the default whenever the

@@ -1,6 +1,6 @@
 import { logger } from "@/lib/observability/logger";
 import { orgsWithUnsealedEvents, sealNextBatch, type ChainRow, type Seal } from "@/lib/db/audit-chain";
-import { eventHash, GENESIS } from "./canonical";
+import { eventHash, GENESIS } from "@/lib/audit-record/canonical";
 
 /** Numbers and chains a batch after the last sealed event (pure: the verifier does the same). */
 export function computeSeals(last: { seq: bigint; hash: string } | null, rows: ChainRow[]): Seal[] {

@@ -1,10 +1,11 @@
 import { auditContentPolicy } from "@/lib/db/audit";
 import { onTurnEvent, type TurnEvent } from "@/lib/observability/turn-events";
 import { logger } from "@/lib/observability/logger";
-import { sha256 } from "./canonical";
-import type { AuditAction } from "./events";
-import { contentFor } from "./redact";
+import { sha256 } from "@/lib/audit-record/canonical";
+import type { AuditAction } from "@/lib/audit-record/events";
+import { contentFor } from "@/lib/audit-record/redact";
 import { enqueueAuditEvent } from "./step-writer";
+import { installAuditScrapeSources } from "./scrape-sources";
 
 /**
  * Turns each chat-turn step into an audit event: who, when, how long, the outcome, SHA-256 of
@@ -72,6 +73,7 @@ const holder = globalThis as typeof globalThis & { __enclaveAuditSinkInstalled?:
 
 /** Subscribes the audit trail to chat-turn steps (once per process). */
 export function installAuditTurnSink(): void {
+  installAuditScrapeSources();
   if (holder.__enclaveAuditSinkInstalled) return;
   holder.__enclaveAuditSinkInstalled = true;
   onTurnEvent(auditTurnSink);

@@ -6,7 +6,7 @@ import { forgetAuditContentPolicy } from "@/lib/db/audit";
 import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
 import { principalFor } from "@/lib/db/test-principals";
 import type { Principal } from "@/lib/principal";
-import { sha256 } from "./canonical";
+import { sha256 } from "@/lib/audit-record/canonical";
 import { drainAudit } from "./maintenance";
 import { installAuditTurnSink } from "./turn-sink";
 import { verifyOrgChain } from "./verify";
@@ -62,13 +62,16 @@ async function setPolicy(policy: "full" | "redacted" | "hashes") {
 }
 
 describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_DB})`, () => {
-  it("a turn with a tool call: received, model call, tool call, model call, completed — in order, with plausible timings", async () => {
-    const { events, started, finished, conversationId } = await turn("What is the total? [[mock:tool=calculator]]");
+  it("a turn with a tool call: received, plan, its model call, aggregate, model call, tool call, model call, completed — in order, with plausible timings", async () => {
+    const { events, started, finished, conversationId } = await turn("What time is it? [[mock:tool=clock]]");
     // Steps are ordered by when they began; the first token arrives during the second model
     // call, which began (a fraction of a millisecond, possibly) before it.
     const actions = events.map((e) => e.action);
     expect(actions.filter((a) => a !== "chat.first_token")).toEqual([
       "chat.request_received",
+      "chat.plan",
+      "chat.model_call",
+      "chat.aggregate",
       "chat.model_call",
       "chat.tool_call",
       "chat.model_call",
@@ -86,19 +89,23 @@ describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_D
     const find = (a: string, n = 0) => events.filter((e) => e.action === a)[n]!;
     const [received, call1, tool, first, call2, done] = [
       find("chat.request_received"),
-      find("chat.model_call"),
+      find("chat.model_call", 1),
       find("chat.tool_call"),
       find("chat.first_token"),
-      find("chat.model_call", 1),
+      find("chat.model_call", 2),
       find("chat.response_completed"),
     ];
     expect(first!.latencyMs).toBeLessThanOrEqual(done!.latencyMs!);
     expect(call1!.data).toMatchObject({ provider: "openai-compatible", model: "mock-large", attempt: 1, call: 1, finishReason: "tool-calls" });
     expect(call2!.data).toMatchObject({ call: 2, finishReason: "stop" });
     expect((call1!.data as { inputTokens: number }).inputTokens).toBeGreaterThan(0);
-    expect(tool!.data).toMatchObject({ tool: "calculator" });
+    expect(tool!.data).toMatchObject({ tool: "clock", agent: "aggregator" });
+    expect(call1!.data).toMatchObject({ agent: "aggregator", tier: "large" });
+    expect(find("chat.model_call").data).toMatchObject({ agent: "orchestrator", tier: "small" });
+    expect(find("chat.plan").data).toMatchObject({ tier: "small", version: 0 });
+    expect(find("chat.aggregate").data).toMatchObject({ tier: "large", model: "mock-large", version: 0 });
     expect(tool!.inputHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(received!.inputHash).toBe(sha256("What is the total? [[mock:tool=calculator]]"));
+    expect(received!.inputHash).toBe(sha256("What time is it? [[mock:tool=clock]]"));
     expect(done!.outputHash).toMatch(/^[0-9a-f]{64}$/);
     for (const e of [call1!, tool!, call2!, done!]) expect(e.latencyMs).toBeGreaterThanOrEqual(0);
     expect(done!.latencyMs!).toBeLessThanOrEqual(finished - started + 5);
@@ -167,7 +174,7 @@ describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_D
   it("retries are separate model-call attempts", async () => {
     process.env.MODEL_MAX_RETRIES = "2";
     resetEnvCache();
-    mock.enqueueFaults({ status: 503, times: 1 });
+    mock.enqueueFaults({ status: 503, times: 1, model: "mock-large" });
     const { events } = await turn("flaky once");
     const calls = events.filter((e) => e.action === "chat.model_call");
     expect(calls.map((c) => [c.outcome, (c.data as { attempt: number }).attempt])).toEqual([

@@ -1,5 +1,5 @@
 import { listCheckpoints, orgsWithAuditEvents, sealedEventsAfter, unsealedCount } from "@/lib/db/audit-chain";
-import { eventHash, GENESIS } from "./canonical";
+import { eventHash, GENESIS } from "@/lib/audit-record/canonical";
 import { checkSignature } from "./checkpoints";
 import { sealOrg } from "./seal";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sha256 } from "@/lib/audit/canonical";
+import { sha256 } from "@/lib/audit-record/canonical";
 import { forgetAuditContentPolicy } from "@/lib/db/audit";
 import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
 import { principalFor } from "@/lib/db/test-principals";

@@ -3,7 +3,7 @@
  * work, not done on behalf of a principal, so these functions take an org id; the audit console
  * reads through the principal-scoped repository (repositories/audit.ts).
  */
-import type { HashedFields } from "@/lib/audit/canonical";
+import type { HashedFields } from "@/lib/audit-record/canonical";
 import type { Prisma } from "./generated/client";
 import { getDatabase, getPrisma } from "./database";
 

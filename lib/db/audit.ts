@@ -1,5 +1,5 @@
-import { AuditEventInput } from "@/lib/audit/events";
-import { maskSecretsDeep } from "@/lib/audit/redact";
+import { AuditEventInput } from "@/lib/audit-record/events";
+import { maskSecretsDeep } from "@/lib/audit-record/redact";
 import type { Prisma, PrismaClient } from "./generated/client";
 import { getPrisma } from "./database";
 

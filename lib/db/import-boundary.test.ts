@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join, posix, relative, sep } from "node:path";
 
 // Isolation is structural only if nothing but lib/db can reach the raw client. This walks the
 // whole source tree, so a new file anywhere is checked without anyone remembering to add it.
@@ -56,5 +56,54 @@ describe("import boundary: only lib/db touches the Prisma client", () => {
     const v = findViolations(Object.keys(fake), (f) => fake[f]!);
     expect(v).toHaveLength(4);
     expect(v.join("\n")).not.toContain("ok.ts");
+  });
+});
+
+// Layers: lib/db and lib/observability sit below lib/audit (audit stores through lib/db and
+// reports through observability), so neither may import it; what they share with it (event
+// types, redaction, the canonical form) lives in lib/audit-record, below all three.
+const LOWER_LAYERS = ["lib/db/", "lib/observability/"];
+const ANY_IMPORT = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)["']([^"']+)["']/g;
+
+/** The repository path an import points at (relative ones resolved from the importing file). */
+function target(fromRel: string, spec: string): string {
+  if (spec.startsWith("@/")) return spec.slice(2);
+  if (spec.startsWith(".")) return posix.normalize(posix.join(posix.dirname(fromRel), spec));
+  return spec;
+}
+
+function layerViolations(files: Iterable<string>, read: (f: string) => string): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    const rel = relative(root, f).split(sep).join("/");
+    if (!LOWER_LAYERS.some((l) => rel.startsWith(l))) continue;
+    // Tests may drive the whole stack (an end-to-end metrics scrape installs the audit sink).
+    if (/\.test\.tsx?$/.test(rel)) continue;
+    for (const m of read(f).matchAll(ANY_IMPORT)) {
+      const t = target(rel, m[1]!);
+      if (t === "lib/audit" || t.startsWith("lib/audit/")) out.push(`${rel} imports ${m[1]}`);
+    }
+  }
+  return out;
+}
+
+describe("import boundary: lib/db and lib/observability import nothing from lib/audit", () => {
+  it("no module of lib/db or lib/observability imports lib/audit", () => {
+    expect(layerViolations(sourceFiles(root), (f) => readFileSync(f, "utf8"))).toEqual([]);
+  });
+
+  it("the check catches each way of importing it, and lets lib/audit-record through", () => {
+    const fake: Record<string, string> = {
+      [join(root, "lib/db/a.ts")]: `import { AuditEventInput } from "@/lib/audit/events";`,
+      [join(root, "lib/db/repositories/b.ts")]: `import { x } from "../../audit/seal";`,
+      [join(root, "lib/observability/c.ts")]: `const m = await import("@/lib/audit/step-writer");`,
+      [join(root, "lib/observability/d.ts")]: `import "@/lib/audit";`,
+      [join(root, "lib/db/ok.ts")]: `import { AuditEventInput } from "@/lib/audit-record/events";`,
+      [join(root, "lib/db/repositories/ok2.ts")]: `import { actorOf } from "../audit";`,
+      [join(root, "lib/chat/ok.ts")]: `import { flushAuditSteps } from "@/lib/audit/step-writer";`,
+    };
+    const v = layerViolations(Object.keys(fake), (f) => fake[f]!);
+    expect(v).toHaveLength(4);
+    expect(v.join("\n")).not.toContain("ok");
   });
 });

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { isColorSupported, prettyFactory } from "pino-pretty";
-import { maskSecrets } from "@/lib/audit/redact";
+import { maskSecrets } from "@/lib/audit-record/redact";
 import { LOG_FORMATS } from "@/lib/config/env";
 import { currentRequestContext } from "./context";
 

@@ -7,7 +7,7 @@ import client from "prom-client";
  * This module only declares metrics (it imports nothing of Enclave's, so anything may import
  * it). What feeds them: the route wrappers (HTTP), the chat-turn metrics sink
  * (./turn-metrics.ts) and, at scrape time, the sources registered with `setScrapeSource`
- * (./exposition.ts registers the audit queue and the unsealed audit events).
+ * (lib/audit/scrape-sources.ts registers the audit queue and the unsealed audit events).
  */
 type Read = () => number | Promise<number>;
 
@@ -65,7 +65,7 @@ function create() {
     }),
     auditEventsDropped: new client.Counter({
       name: "enclave_audit_events_dropped_total",
-      help: "Chat-turn audit events dropped because the in-memory queue was full.",
+      help: "Chat-turn audit events dropped from a full queue. Stays 0: the writer applies backpressure (new turns refused with 503) instead of dropping; kept so existing alerts stay valid.",
       registers: [registry],
     }),
     auditEventsQuarantined: new client.Counter({

@@ -1,4 +1,4 @@
-import type { AuditAction } from "@/lib/audit/events";
+import type { AuditAction } from "@/lib/audit-record/events";
 
 /**
  * How the console names and groups audit actions. Typed against the closed set in

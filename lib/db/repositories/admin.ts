@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AuditAction } from "@/lib/audit/events";
+import type { AuditAction } from "@/lib/audit-record/events";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
 import { forgetAuditContentPolicy } from "../audit";

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
-import { sha256 } from "@/lib/audit/canonical";
-import { contentFor, type ContentPolicy } from "@/lib/audit/redact";
+import { sha256 } from "@/lib/audit-record/canonical";
+import { contentFor, type ContentPolicy } from "@/lib/audit-record/redact";
 import { actorOf, auditContentPolicy, writeAudit } from "../audit";
 import { getPrisma } from "../database";
 import { ownerScope } from "../scope";
