@@ -2,15 +2,28 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { writeAuditBatch } from "@/lib/db/audit";
 import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
+import { admitTurn } from "@/lib/limits/admission";
+import { AppError } from "@/lib/errors/app-error";
+import { principalFor } from "@/lib/db/test-principals";
 import { auditEventsDropped, auditEventsQuarantined, auditWriteRetries } from "@/lib/observability/metrics";
-import type { AuditEventInput } from "./events";
-import { enqueueAuditEvent, flushAuditSteps, pendingAuditSteps, replaceAuditBatchWriterForTests, setAuditQueueLimitForTests } from "./step-writer";
+import type { AuditEventInput } from "@/lib/audit-record/events";
+import {
+  auditBacklogState,
+  enqueueAuditEvent,
+  flushAuditSteps,
+  pendingAuditSteps,
+  replaceAuditBatchWriterForTests,
+  setAuditBacklogLimitForTests,
+} from "./step-writer";
 
 let t: TestDatabase;
 let orgId: string;
+let alice: ReturnType<typeof principalFor>;
 beforeAll(async () => {
   t = await createTestDatabase();
-  orgId = (await seededUser(t.db, "alice@acme.test")).orgId;
+  const user = await seededUser(t.db, "alice@acme.test");
+  orgId = user.orgId;
+  alice = principalFor(user);
 });
 afterAll(async () => t?.dispose());
 
@@ -58,23 +71,52 @@ describe(`the chat-turn audit writer (${process.env.ENCLAVE_TEST_DB})`, () => {
     }
   });
 
-  it("the queue is bounded: past the bound the oldest are dropped and counted, the backlog is the pending gauge", async () => {
+  it("a flood drops nothing: past the bound the writer is behind and admission refuses new turns with 503 + Retry-After until it catches up", async () => {
     const requestId = `req-${randomUUID()}`;
     const dropped = await value(auditEventsDropped);
-    const restoreWriter = replaceAuditBatchWriterForTests(async () => {
-      throw unavailable();
+    let databaseUp = false;
+    const restoreWriter = replaceAuditBatchWriterForTests(async (batch) => {
+      if (!databaseUp) throw unavailable();
+      return writeAuditBatch(batch);
     });
-    const restoreLimit = setAuditQueueLimitForTests(5);
+    const restoreLimit = setAuditBacklogLimitForTests(1_000);
+    const N = 5_000;
     try {
-      for (let i = 0; i < 8; i++) enqueueAuditEvent(step(requestId, i));
+      // Another process's turns flood the queue while the database is away.
+      for (let i = 0; i < N; i++) enqueueAuditEvent(step(requestId, i));
       await flushAuditSteps();
-      expect(pendingAuditSteps()).toBe(5);
-      expect(await value(auditEventsDropped)).toBe(dropped + 3);
+      expect(pendingAuditSteps()).toBe(N); // all kept, none dropped
+      const state = auditBacklogState();
+      expect(state).toMatchObject({ pending: N, limit: 1_000, behind: true });
+      expect(state.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+
+      const refused = await admitTurn(alice).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(AppError);
+      const err = refused as AppError;
+      expect(err.code).toBe("unavailable");
+      expect(err.reason).toBe("audit_backlog");
+      const res = err.toResponse();
+      expect(res.status).toBe(503);
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect((await res.json()).error).toMatchObject({ code: "unavailable", reason: "audit_backlog" });
+
+      databaseUp = true;
+      const t0 = performance.now();
+      await flushAuditSteps();
+      console.log(`audit flood: ${N} events written in ${Math.round(performance.now() - t0)} ms once the database was back`);
+      expect(auditBacklogState().behind).toBe(false);
+      const admitted = await admitTurn(alice);
+      admitted.release();
     } finally {
       restoreWriter();
       restoreLimit();
     }
-    await flushAuditSteps();
-    expect(await stored(requestId)).toEqual([3, 4, 5, 6, 7]);
+    const rows = await stored(requestId);
+    expect(rows).toHaveLength(N);
+    expect(rows).toEqual(Array.from({ length: N }, (_, i) => i)); // every one, in order
+    expect(await value(auditEventsDropped)).toBe(dropped);
   });
 });

@@ -1,8 +1,8 @@
 import { writeAuditBatch } from "@/lib/db/audit";
 import { isDatabaseUnavailable } from "@/lib/db/prisma-errors";
 import { logger } from "@/lib/observability/logger";
-import { auditEventsDropped, auditEventsQuarantined, auditWriteFailures, auditWriteRetries } from "@/lib/observability/metrics";
-import type { AuditEventInput } from "./events";
+import { auditEventsQuarantined, auditWriteFailures, auditWriteRetries } from "@/lib/observability/metrics";
+import type { AuditEventInput } from "@/lib/audit-record/events";
 
 /**
  * Chat-turn steps are audited off the hot path: queued in memory and written in batches (one
@@ -15,10 +15,13 @@ import type { AuditEventInput } from "./events";
  *   counted in enclave_audit_events_quarantined_total).
  * - A batch that fails because the database is unavailable goes back to the front of the queue
  *   and is retried with exponential backoff (up to 30 s between tries), in order.
- * - The queue is bounded (MAX_QUEUE): its length is the enclave_queue_pending{queue="audit"}
- *   gauge; past the bound the oldest events are dropped, each counted and logged, never silently.
+ * - Nothing recorded is ever dropped: under a flood (or while the database is away) the queue
+ *   grows. Backpressure keeps it bounded instead: past BACKLOG_LIMIT pending events the writer is
+ *   "behind" (auditBacklogState), and admission (lib/limits) refuses new turns with 503 and
+ *   Retry-After until it has caught up. Turns already running finish and are recorded in full.
+ *   The queue's length is the enclave_queue_depth{queue="audit"} gauge.
  */
-const MAX_QUEUE = 100_000;
+const BACKLOG_LIMIT = 20_000;
 const BATCH = 500;
 const FLUSH_MS = 50;
 const RETRY_MIN_MS = 100;
@@ -36,7 +39,9 @@ const holder = globalThis as typeof globalThis & { __enclaveAuditQueue?: QueueSt
 const state = (holder.__enclaveAuditQueue ??= { queue: [], timer: null, flushing: null });
 
 let write: (batch: AuditEventInput[]) => Promise<number> = writeAuditBatch;
-let maxQueue = MAX_QUEUE;
+let backlogLimit = BACKLOG_LIMIT;
+/** Events written per second, smoothed: how long the backlog takes to clear. */
+let drainRate = 0;
 
 /** Tests make the database refuse, to prove the turn answers anyway. Returns the undo. */
 export function replaceAuditBatchWriterForTests(fn: (batch: AuditEventInput[]) => Promise<number>): () => void {
@@ -47,22 +52,44 @@ export function replaceAuditBatchWriterForTests(fn: (batch: AuditEventInput[]) =
 }
 
 /** Tests shrink the bound. Returns the undo. */
-export function setAuditQueueLimitForTests(n: number): () => void {
-  maxQueue = n;
+export function setAuditBacklogLimitForTests(n: number): () => void {
+  backlogLimit = n;
   return () => {
-    maxQueue = MAX_QUEUE;
+    backlogLimit = BACKLOG_LIMIT;
   };
 }
 
-export function enqueueAuditEvent(e: AuditEventInput): void {
-  if (state.queue.length >= maxQueue) {
-    const dropped = state.queue.shift();
-    auditEventsDropped.inc();
-    logger.error(
-      { component: "audit", dropped, pending: state.queue.length },
-      "the audit queue is full (the database has been unavailable for long): dropped its oldest chat-turn event",
-    );
+export interface AuditBacklogState {
+  pending: number;
+  limit: number;
+  /** Past the bound: new turns must wait (admission answers 503). */
+  behind: boolean;
+  /** When to try again, while behind: the time to write down to the bound at the recent rate (1–60 s). */
+  retryAfterSeconds: number;
+}
+
+let warnedBehind = false;
+
+/** Whether the chat-turn audit writer is behind beyond its bound (read by admission, ~free). */
+export function auditBacklogState(): AuditBacklogState {
+  const pending = state.queue.length;
+  const behind = pending > backlogLimit;
+  if (behind !== warnedBehind) {
+    warnedBehind = behind;
+    if (behind) logger.warn({ component: "audit", pending, limit: backlogLimit }, "the audit writer is behind: new chat turns are refused (503) until it catches up");
+    else logger.info({ component: "audit", pending, limit: backlogLimit }, "the audit writer caught up: new chat turns are admitted again");
   }
+  let retryAfterSeconds = 1;
+  if (behind) {
+    const excess = pending - backlogLimit;
+    // No recent writes (the database is away): its retry backoff, or a few seconds.
+    const seconds = drainRate > 0 ? excess / drainRate : (state.retryDelay ?? 5_000) / 1000;
+    retryAfterSeconds = Math.min(60, Math.max(1, Math.ceil(seconds)));
+  }
+  return { pending, limit: backlogLimit, behind, retryAfterSeconds };
+}
+
+export function enqueueAuditEvent(e: AuditEventInput): void {
   state.queue.push(e);
   if (state.retryTimer) return; // waiting for the database: the retry flushes everything
   if (state.queue.length >= BATCH) void flushAuditSteps();
@@ -129,12 +156,17 @@ export function flushAuditSteps(): Promise<void> {
   state.flushing = (async () => {
     while (state.queue.length > 0) {
       const batch = state.queue.splice(0, BATCH);
+      const t0 = performance.now();
       const r = await writeBatch(batch);
       if (r.outcome === "unavailable") {
-        state.queue.unshift(...r.unwritten);
+        // Back at the front, in order; nothing recorded is dropped.
+        state.queue.unshift(...r.unwritten); // at most one batch: spreading is safe
+        drainRate = 0;
         scheduleRetry(r.error, state.queue.length);
         return;
       }
+      const perSecond = batch.length / Math.max(0.001, (performance.now() - t0) / 1000);
+      drainRate = drainRate > 0 ? drainRate * 0.7 + perSecond * 0.3 : perSecond;
       state.retryDelay = 0;
     }
   })().finally(() => {

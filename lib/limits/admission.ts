@@ -1,0 +1,152 @@
+import type { Redis } from "ioredis";
+import { auditBacklogState, type AuditBacklogState } from "@/lib/audit/step-writer";
+import { env } from "@/lib/config/env";
+import { db } from "@/lib/db";
+import type { CallGuard } from "@/lib/models/gateway";
+import { sharedRedis } from "@/lib/models/shared-state";
+import type { Principal } from "@/lib/principal";
+import { TurnSlots } from "./concurrency";
+import { auditBehindRefusal, limitRefusal } from "./refusals";
+import { defaultLimits, resolveLimits, type OverrideLike, type ResolvedLimits } from "./resolve";
+import { RedisHealth } from "./shared-redis-health";
+import { OPEN_GUARD, TokenGuard, type TokenBudget } from "./token-guard";
+import { MinuteWindows } from "./windows";
+
+/**
+ * Admission: may this person start a chat turn now? The first stage of every turn, browser and
+ * /v1 alike (lib/chat calls admitTurn). In order: the audit writer is not behind (503 otherwise);
+ * requests per minute, the user's and the org's (one turn = one request however many model calls
+ * it makes); tokens per minute not already used up; a concurrency slot. A refusal throws
+ * AppError("rate_limited", …) with the limit that was hit and when to send again, and counts
+ * nothing. An admitted turn gets a guard (tokens per minute for each of its model calls, passed
+ * to the gateway as GatewayCall.guard) and release() (frees its slot; call it once the turn's
+ * `done` settles; calling it again does nothing).
+ *
+ * Limits are resolved per person from the environment and the org's overrides (role < team <
+ * user), cached for OVERRIDES_TTL_MS so admission costs a Redis round trip or two, not a query;
+ * an override change applies within that window everywhere (at once on the instance that made it).
+ */
+export interface TurnAdmission {
+  guard: CallGuard;
+  release(): void;
+  /** What applied (for traces and tests). */
+  limits: ResolvedLimits;
+}
+
+export const OVERRIDES_TTL_MS = 5_000;
+
+export interface AdmissionOptions {
+  redis: Redis | null;
+  /** Redis key prefix; tests give each run its own. */
+  prefix?: string;
+  leaseTtlMs?: number;
+  defaults?: () => ResolvedLimits;
+  overrides?: (p: Principal) => Promise<readonly OverrideLike[]>;
+  backlog?: () => AuditBacklogState;
+}
+
+export class Admission {
+  readonly health: RedisHealth;
+  readonly windows: MinuteWindows;
+  readonly slots: TurnSlots;
+  private readonly cache = new Map<string, { until: number; value: Promise<readonly OverrideLike[]> }>();
+
+  constructor(private readonly opts: AdmissionOptions) {
+    const prefix = opts.prefix ?? "enclave:limits";
+    this.health = new RedisHealth(opts.redis);
+    this.windows = new MinuteWindows({ redis: opts.redis, prefix, health: this.health });
+    this.slots = new TurnSlots({ redis: opts.redis, prefix, health: this.health, leaseTtlMs: opts.leaseTtlMs });
+  }
+
+  get redis(): Redis | null {
+    return this.opts.redis;
+  }
+
+  /** The limits that apply to this person now. */
+  async limitsFor(p: Principal): Promise<ResolvedLimits> {
+    const defaults = (this.opts.defaults ?? (() => defaultLimits(env())))();
+    return resolveLimits(defaults, await this.overrides(p), p).limits;
+  }
+
+  private overrides(p: Principal): Promise<readonly OverrideLike[]> {
+    const hit = this.cache.get(p.orgId);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const load = this.opts.overrides ?? ((q: Principal) => db.for(q).limits.listOverrides());
+    const value = load(p);
+    this.cache.set(p.orgId, { until: Date.now() + OVERRIDES_TTL_MS, value });
+    value.catch(() => this.cache.delete(p.orgId));
+    return value;
+  }
+
+  /** After a change on this instance: the org's next admission reads the overrides afresh. */
+  forget(orgId: string): void {
+    this.cache.delete(orgId);
+  }
+
+  async admit(p: Principal): Promise<TurnAdmission> {
+    const backlog = (this.opts.backlog ?? auditBacklogState)();
+    if (backlog.behind) throw auditBehindRefusal(backlog.pending, backlog.retryAfterSeconds);
+
+    const limits = await this.limitsFor(p);
+    const userKey = `${p.orgId}:${p.userId}`;
+    const orgKey = p.orgId;
+
+    // Requests per minute: counted first (atomically, across instances), taken back if refused.
+    const rpm = [
+      ...(limits.userRpm ? [{ reason: "user_rpm" as const, key: userKey, limit: limits.userRpm }] : []),
+      ...(limits.orgRpm ? [{ reason: "org_rpm" as const, key: orgKey, limit: limits.orgRpm }] : []),
+    ];
+    const counted = await Promise.all(rpm.map((r) => this.windows.add("requests", r.key, 1)));
+    const uncount = () => Promise.all(rpm.map((r) => this.windows.subtract("requests", r.key, 1))).catch(() => {});
+    const rpmOver = rpm.findIndex((r, i) => counted[i]!.used > r.limit);
+    if (rpmOver >= 0) {
+      await uncount();
+      const r = rpm[rpmOver]!;
+      throw limitRefusal({ reason: r.reason, limit: r.limit, used: counted[rpmOver]!.used - 1, retryAfterMs: counted[rpmOver]!.msBeforeNext });
+    }
+
+    // Tokens per minute already used up: no point starting a turn whose first call would be refused.
+    const tpm: TokenBudget[] = [
+      ...(limits.userTpm ? [{ reason: "user_tpm" as const, key: userKey, limit: limits.userTpm }] : []),
+      ...(limits.orgTpm ? [{ reason: "org_tpm" as const, key: orgKey, limit: limits.orgTpm }] : []),
+    ];
+    if (tpm.length) {
+      const used = await Promise.all(tpm.map((t) => this.windows.peek("tokens", t.key)));
+      const tpmOver = tpm.findIndex((t, i) => used[i]!.used >= t.limit);
+      if (tpmOver >= 0) {
+        await uncount();
+        const t = tpm[tpmOver]!;
+        throw limitRefusal({ reason: t.reason, limit: t.limit, used: used[tpmOver]!.used, retryAfterMs: used[tpmOver]!.msBeforeNext });
+      }
+    }
+
+    const slot = await this.slots.acquire(userKey, limits.maxConcurrentTurns);
+    if (!slot.ok) {
+      await uncount();
+      throw limitRefusal({ reason: "concurrency", limit: limits.maxConcurrentTurns, used: slot.running, retryAfterMs: 5_000 });
+    }
+    return { guard: tpm.length ? new TokenGuard(this.windows, tpm) : OPEN_GUARD, release: slot.release, limits };
+  }
+
+  close(): void {
+    this.slots.close();
+  }
+}
+
+// One per process (shared across Next's module graphs), rebuilt when the shared Redis client changes.
+const holder = globalThis as typeof globalThis & { __enclaveAdmission?: Admission };
+
+export function admission(): Admission {
+  const redis = sharedRedis();
+  let a = holder.__enclaveAdmission;
+  if (!a || a.redis !== redis) {
+    a?.close();
+    a = holder.__enclaveAdmission = new Admission({ redis });
+  }
+  return a;
+}
+
+/** May this principal start a chat turn now? See Admission. */
+export async function admitTurn(principal: Principal): Promise<TurnAdmission> {
+  return admission().admit(principal);
+}
