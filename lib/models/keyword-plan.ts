@@ -64,12 +64,12 @@ export function arithmeticExpression(text: string): string | null {
 }
 
 const STOP = new Set(
-  "a an and are about as at be by can conversations conversation chats chat messages message did do earlier ever find for from had have i in is it me mention mentioned my of on or our past please previous said say search show talk talked tell that the this to was we what when where which who wrote write you old other".split(" "),
+  "a an and are about as at be by can conversations conversation chats chat messages message did do earlier ever find for from had have i in is it me mention mentioned my of on or our past please previous said say search show talk talked tell that the this to was we what when where which who wrote write you old other calculate compute summarize summarise summary rewrite draft percent".split(" "),
 );
 
 /** The content words of a "find where I …" request: what to search for. */
 export function searchQuery(text: string): string {
-  const words = (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOP.has(w) && w.length > 1);
+  const words = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOP.has(w) && w.length > 1))];
   return words.slice(0, 8).join(" ") || text.slice(0, 100);
 }
 

@@ -284,3 +284,40 @@ describe("createOfflineModel", () => {
     expect(result.usage.outputTokens.total).toBeLessThanOrEqual(5);
   });
 });
+
+describe("createOfflineModel plans and aggregates (the agent team offline)", () => {
+  const planSchema = (agents: [string, ...string[]]) =>
+    z.object({ specialists: z.array(z.object({ agent: z.enum(agents), task: z.string().min(1), input: z.string().optional() })) });
+
+  it("answers a plan schema by keywords, limited to the agents the schema offers", async () => {
+    const model = createOfflineModel({});
+    const { output } = await generateText({ model, output: Output.object({ schema: planSchema(["research", "calculation", "writing"]) }), prompt: "What is 15% of 1200?" });
+    expect(output).toEqual({ specialists: [{ agent: "calculation", task: "Calculate 15*1200/100", input: "15*1200/100" }] });
+    const none = await generateText({ model, output: Output.object({ schema: planSchema(["writing"]) }), prompt: "What is 15% of 1200?" });
+    expect(none.output).toEqual({ specialists: [] });
+    const hello = await generateText({ model, output: Output.object({ schema: planSchema(["research", "calculation", "writing"]) }), prompt: "hello" });
+    expect(hello.output).toEqual({ specialists: [] });
+  });
+
+  it("calls the calculator on a quoted expression and says its exact result first", async () => {
+    const model = createOfflineModel({});
+    const calculator = tool({
+      description: "calc",
+      inputSchema: z.object({ expression: z.string() }),
+      execute: async ({ expression }) => ({ expression, result: expression === "15*1200/100" ? 180 : -1 }),
+    });
+    const r = await generateText({ model, tools: { calculator }, stopWhen: stepCountIs(3), prompt: 'Calculate it\n\nUse the calculator tool with expression: "15*1200/100"' });
+    expect(r.text).toMatch(/^`15\*1200\/100` = \*\*180\*\*/);
+  });
+
+  it("quotes <result> blocks from its instructions and says which one is missing", async () => {
+    const model = createOfflineModel({});
+    const r = await generateText({
+      model,
+      instructions: 'Answer.\n<result from="calculation" status="done">\n7*6 = **42**\n</result>\n<result from="writing" status="timeout">\ntimed out after 1 s\n</result>',
+      prompt: "Calculate 7*6 and draft a note",
+    });
+    expect(r.text).toContain("**calculation** contributed:\n\n> 7*6 = **42**");
+    expect(r.text).toContain("**writing** did not finish (timeout: timed out after 1 s), so that part of the answer is missing.");
+  });
+});
