@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { ToolExecutionOptions } from "ai";
 import { resetEnvCache } from "@/lib/config/env";
 import { db } from "@/lib/db";
 import { principalFor } from "@/lib/db/test-principals";
@@ -46,7 +45,8 @@ afterEach(() => {
   resetEnvCache();
 });
 
-const opts = { toolCallId: "t1", messages: [] } as unknown as ToolExecutionOptions;
+type ExecOptions = Parameters<NonNullable<ReturnType<typeof searchConversationsTool>["execute"]>>[1];
+const opts = { toolCallId: "t1", messages: [] } as unknown as ExecOptions;
 
 describe("user-scoped full-text search (db.for(p).search)", () => {
   it("each user finds only their own messages, with the same words in everyone's", async () => {
