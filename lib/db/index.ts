@@ -12,6 +12,7 @@ import { apiKeyRepository } from "./repositories/api-keys";
 import { teamViewRepository } from "./repositories/team-view";
 import { auditRepository } from "./repositories/audit";
 import { limitRepository } from "./repositories/limits";
+import { agentVersionRepository } from "./repositories/agent-versions";
 import { searchRepository } from "./repositories/search";
 import { memoryRepository } from "./repositories/memories";
 import { jobRepository, jobRunnerRepository } from "./repositories/jobs";
@@ -28,6 +29,7 @@ export const db = {
       teamView: teamViewRepository(principal),
       audit: auditRepository(principal),
       limits: limitRepository(principal),
+      agents: agentVersionRepository(principal),
       search: searchRepository(principal),
       memories: memoryRepository(principal),
       jobs: jobRepository(principal),
@@ -49,6 +51,7 @@ export type ScopedDb = ReturnType<typeof db.for>;
 export type * from "./types";
 export type { Profile } from "./repositories/profile";
 export type { LimitOverrideRecord, LimitOverrideValues, LimitScope } from "./repositories/limits";
+export type { AgentVersionConfig, AgentVersionRecord, AgentVersionValues } from "./repositories/agent-versions";
 export type { StartTurnInput, FinishMessageInput } from "./repositories/messages";
 export type { MessageSearchHit, MessageSearchOptions } from "./repositories/search";
 export type { MemoryRecord, MemoryHit, PreferencesRecord } from "./repositories/memories";

@@ -1,5 +1,7 @@
 /** Shapes lib/db hands out. Prisma's generated types stay inside lib/db. */
 
+import type { AgentVersions } from "@/lib/agents/types";
+
 export type MessageRole = "user" | "assistant" | "system";
 export type MessageStatus = "complete" | "streaming" | "interrupted" | "error";
 
@@ -24,6 +26,8 @@ export interface StoredMessage {
   /** The model deployment that answered (replies), and whether it was a fallback. */
   deploymentId?: string | null;
   fallback?: boolean;
+  /** For a reply: the version of each agent that produced it (0 = built-in default). */
+  agentVersions?: AgentVersions | null;
   createdAt: Date;
 }
 

@@ -4,6 +4,7 @@ import type { Prisma } from "../generated/client";
 import { getPrisma } from "../database";
 import { ownerScope } from "../scope";
 import { isUniqueViolation } from "../prisma-errors";
+import type { AgentVersions } from "@/lib/agents/types";
 import type { MessageStatus, StoredMessage } from "../types";
 
 export const messageSelect = {
@@ -18,13 +19,20 @@ export const messageSelect = {
   error: true,
   deploymentId: true,
   fallback: true,
+  agentVersions: true,
   createdAt: true,
 } as const;
 
-type Row = Prisma.MessageGetPayload<{ select: typeof messageSelect }>;
+type Row = Omit<Prisma.MessageGetPayload<{ select: typeof messageSelect }>, "agentVersions"> & { agentVersions?: Prisma.JsonValue };
 
 export function toStoredMessage(r: Row): StoredMessage {
-  return { ...r, parts: Array.isArray(r.parts) ? (r.parts as unknown[]) : [] };
+  const { agentVersions, ...rest } = r;
+  return {
+    ...rest,
+    parts: Array.isArray(r.parts) ? (r.parts as unknown[]) : [],
+    // Written only by finish() from an AgentVersions value; absent on history rows read raw.
+    ...(agentVersions !== undefined ? { agentVersions: agentVersions as AgentVersions | null } : {}),
+  };
 }
 
 export interface StartTurnInput {
@@ -71,6 +79,8 @@ export interface FinishMessageInput {
   inputTokens?: number | null;
   outputTokens?: number | null;
   error?: string | null;
+  /** Which version of each agent produced the reply (lib/agents/versions.ts). */
+  agentVersions?: AgentVersions;
 }
 
 export function messageRepository(p: Principal) {
@@ -193,6 +203,7 @@ export function messageRepository(p: Principal) {
           outputTokens: input.outputTokens ?? null,
           error: input.error ?? null,
           ...(input.model !== undefined ? { model: input.model } : {}),
+          ...(input.agentVersions !== undefined ? { agentVersions: input.agentVersions as Prisma.InputJsonValue } : {}),
           ...(input.deploymentId !== undefined ? { deploymentId: input.deploymentId, fallback: input.fallback ?? false } : {}),
         },
       });
