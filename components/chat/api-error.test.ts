@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fetchKeepingRetryAfter, formatWait, mayHaveStored, parseApiError, parseRetryAfter, waitSentence } from "./api-error";
+import { fetchKeepingRetryAfter, formatWait, mayHaveStored, parseApiError, parseRetryAfter, waitSentence, withoutStaticWait } from "./api-error";
 
 const body = (code: string, message: string, extra: Record<string, unknown> = {}) => JSON.stringify({ error: { code, message }, ...extra });
 
@@ -11,6 +11,19 @@ describe("parseApiError", () => {
       retryAfterSeconds: 40,
     });
     expect(parseApiError(new Error(body("budget_exceeded", "Your monthly budget…")))).toEqual({ code: "budget_exceeded", message: "Your monthly budget…" });
+  });
+
+  it("reads lib/limits' body: reason, retryAfterSeconds and the named limit", () => {
+    const limits = JSON.stringify({
+      error: { code: "rate_limited", message: "You have sent 3 turns this minute, your limit. You can send again in 12 s.", reason: "user_rpm", retryAfterSeconds: 12, details: { limit: "user_rpm", max: 3 } },
+    });
+    expect(parseApiError(new Error(limits))).toEqual({
+      code: "rate_limited",
+      message: "You have sent 3 turns this minute, your limit. You can send again in 12 s.",
+      retryAfterSeconds: 12,
+      reason: "user_rpm",
+      limit: "user_rpm",
+    });
   });
 
   it("ignores a Retry-After that is not a positive number", () => {
@@ -69,6 +82,23 @@ describe("what a refusal means for the typed message", () => {
     for (const code of ["budget_exceeded", "payload_too_large", "validation_failed", "unauthorized", "network", "forbidden"]) {
       expect(mayHaveStored({ code, message: "" })).toBe(false);
     }
+  });
+
+  it("a refusal that names its limit is admission's: nothing was stored, no need to ask", () => {
+    expect(mayHaveStored({ code: "rate_limited", message: "", limit: "user_rpm" })).toBe(false);
+    expect(mayHaveStored({ code: "unavailable", message: "", limit: "audit_backlog" })).toBe(false);
+    expect(mayHaveStored({ code: "rate_limited", message: "", reason: "budget_exceeded" })).toBe(false);
+    expect(waitSentence({ code: "unavailable", message: "", limit: "audit_backlog" }, false, 5)).toBe("You can send again in 5 s");
+  });
+
+  it("drops the server's fixed 'in N s' while the live countdown says it", () => {
+    expect(withoutStaticWait("You have sent 1 turn this minute, your limit. You can send again in 40 s.")).toBe("You have sent 1 turn this minute, your limit.");
+    expect(withoutStaticWait("You already have 3 turns running, your limit of 3 at once. Wait for one to finish; you can send again in 3 s.")).toBe(
+      "You already have 3 turns running, your limit of 3 at once. Wait for one to finish.",
+    );
+    expect(withoutStaticWait("New turns are paused for a moment; you can send again in 5 s.")).toBe("New turns are paused for a moment.");
+    expect(withoutStaticWait("Your budget is used up.")).toBe("Your budget is used up.");
+    expect(withoutStaticWait("Try again in 5 s")).toBe("Try again in 5 s");
   });
 
   it("counts down in words", () => {

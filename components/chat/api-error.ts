@@ -4,6 +4,10 @@ export interface ApiErrorInfo {
   message: string;
   /** The server's Retry-After, in whole seconds, when it sent one (see fetchKeepingRetryAfter). */
   retryAfterSeconds?: number;
+  /** A finer reason (lib/limits: user_rpm, concurrency, audit_backlog, budget_exceeded…). */
+  reason?: string;
+  /** The limit admission named in `error.details.limit`: present only on admission's refusals. */
+  limit?: string;
 }
 
 /** Where fetchKeepingRetryAfter puts the header in the error body the transport hands on. */
@@ -12,13 +16,21 @@ const RETRY_AFTER_FIELD = "retryAfterSeconds";
 export function parseApiError(err: unknown): ApiErrorInfo {
   const raw = err instanceof Error ? err.message : typeof err === "string" ? err : "";
   try {
-    const body = JSON.parse(raw) as { error?: { code?: string; message?: string }; [RETRY_AFTER_FIELD]?: unknown };
-    if (body?.error?.message) {
-      const after = body[RETRY_AFTER_FIELD];
+    const body = JSON.parse(raw) as {
+      error?: { code?: string; message?: string; reason?: unknown; retryAfterSeconds?: unknown; details?: { limit?: unknown } };
+      [RETRY_AFTER_FIELD]?: unknown;
+    };
+    const e = body?.error;
+    if (e?.message) {
+      // The header (kept by fetchKeepingRetryAfter) is the contract; the body's copy is a fallback.
+      const after = [body[RETRY_AFTER_FIELD], e.retryAfterSeconds].find((v): v is number => typeof v === "number" && Number.isFinite(v) && v > 0);
+      const limit = e.details && typeof e.details === "object" ? e.details.limit : undefined;
       return {
-        code: body.error.code ?? null,
-        message: body.error.message,
-        ...(typeof after === "number" && Number.isFinite(after) && after > 0 ? { retryAfterSeconds: Math.ceil(after) } : {}),
+        code: e.code ?? null,
+        message: e.message,
+        ...(after !== undefined ? { retryAfterSeconds: Math.ceil(after) } : {}),
+        ...(typeof e.reason === "string" ? { reason: e.reason } : {}),
+        ...(typeof limit === "string" ? { limit } : {}),
       };
     }
   } catch {
@@ -73,21 +85,38 @@ export async function fetchKeepingRetryAfter(input: RequestInfo | URL, init?: Re
 
 /**
  * Whether the refused request may have stored the user's message. Admission refusals (too
- * large, invalid, signed out, a rate limit or budget of the user's) come before anything is
- * stored. The gateway's refusals come after: the message is stored and its reply saved as
- * failed, then the answer is a 429 (`rate_limited`, every deployment rate-limited) or a 503
- * (`unavailable`, no free slot). Those two codes are also admission's (a user's rate limit,
- * the audit writer's backpressure), so for them the browser asks the server what it kept.
+ * large, invalid, signed out, a rate limit or budget of the user's, which name their limit in
+ * `details.limit`) come before anything is stored. The gateway's refusals come after: the
+ * message is stored and its reply saved as failed, then the answer is a 429 (`rate_limited`,
+ * every deployment rate-limited) or a 503 (`unavailable`, no free slot), with no named limit.
+ * For those the browser asks the server what it kept rather than trust the code alone.
  */
 export function mayHaveStored(info: ApiErrorInfo): boolean {
+  if (info.limit !== undefined || isBudgetRefusal(info)) return false;
   return info.code === "rate_limited" || info.code === "unavailable";
+}
+
+export function isBudgetRefusal(info: ApiErrorInfo): boolean {
+  return info.code === "budget_exceeded" || info.reason === "budget_exceeded";
 }
 
 /** What the countdown says: "You can send again in 40 s" (nothing stored) or "Try again in 5 s". */
 export function waitSentence(info: ApiErrorInfo, stored: boolean, seconds: number): string {
   const wait = formatWait(seconds);
-  if (stored || info.code === "unavailable") return `Try again in ${wait}`;
+  if (stored || (info.code === "unavailable" && info.limit === undefined)) return `Try again in ${wait}`;
   return `You can send again in ${wait}`;
+}
+
+/**
+ * The server's message without its own "you can send again in 40 s", which stops being true a
+ * second later: while the live countdown is shown, it says that instead.
+ */
+export function withoutStaticWait(message: string): string {
+  const out = message
+    .replace(/[;,]?\s*(?:you can )?(?:send|try) again in \d+\s*s\b\.?/giu, "")
+    .trim();
+  if (out.length === 0) return message;
+  return /[.!?]$/u.test(out) ? out : `${out}.`;
 }
 
 /** "40 s", "4 min 10 s", "2 h 5 min", "3 days". */

@@ -5,7 +5,7 @@ import { DefaultChatTransport } from "ai";
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { EnclaveUIMessage } from "@/lib/chat/ui-messages";
-import { fetchKeepingRetryAfter, mayHaveStored, parseApiError, waitSentence, type ApiErrorInfo } from "./api-error";
+import { fetchKeepingRetryAfter, mayHaveStored, parseApiError, waitSentence, withoutStaticWait, type ApiErrorInfo } from "./api-error";
 import { useHydrated } from "@/components/ui/use-hydrated";
 import { BudgetBanner, latestBudgetWarning } from "./budget-banner";
 import { Composer } from "./composer";
@@ -206,7 +206,7 @@ export function ChatView({
           {notice && (
             <div className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
               <div role="alert">
-                {notice.message}
+                {notice.retryAfterSeconds ? withoutStaticWait(notice.message) : notice.message}
                 {notice.code === "unauthorized" && (
                   <>
                     {" "}
@@ -216,10 +216,11 @@ export function ChatView({
                   </>
                 )}
               </div>
-              {waiting && (
-                // Outside the alert and not live: a screen reader is not read every second of it.
+              {(waiting || cooldown.ended) && (
+                // Outside the alert and not live: a screen reader is not read every second of it
+                // (the status below says once when the wait is over).
                 <p className="mt-1 font-medium tabular-nums" data-testid="send-countdown" aria-live="off">
-                  {waitSentence(notice, noticeStored, cooldown.secondsLeft)}
+                  {waiting ? waitSentence(notice, noticeStored, cooldown.secondsLeft) : noticeStored ? "You can retry now." : "You can send again now."}
                 </p>
               )}
             </div>
