@@ -348,7 +348,7 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
     }
   });
 
-  it("a chat turn's event opens with its steps in order: received, model call, tool call, …, completed", async () => {
+  it("a chat turn's event opens with its steps in order: received, model call, plan, model call, tool call, …, aggregate, completed", async () => {
     const conversationId = `console-${randomUUID().slice(0, 8)}`;
     const requestId = `req-console-${randomUUID().slice(0, 8)}`;
     const tr = await runChatTurn(
@@ -358,7 +358,7 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
         message: {
           id: `${conversationId}-m`,
           role: "user",
-          parts: [{ type: "text", text: "Total? [[mock:tool=calculator]]" }],
+          parts: [{ type: "text", text: "Time? [[mock:tool=clock]]" }],
         },
       },
       { requestId },
@@ -390,10 +390,14 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(timeline.map((e) => e.id).sort()).toEqual(listed.map((e) => e.id).sort());
     const steps = timeline.map((e) => e.action);
     expect(steps.filter((a) => a !== "chat.first_token")).toEqual([
+      // Each step is recorded when it ends: the plan after its model call, the aggregate after its.
       "chat.request_received",
+      "chat.model_call",
+      "chat.plan",
       "chat.model_call",
       "chat.tool_call",
       "chat.model_call",
+      "chat.aggregate",
       "chat.response_completed",
     ]);
     expect(steps).toContain("chat.first_token");
@@ -403,7 +407,7 @@ describe(`audit console (${process.env.ENCLAVE_TEST_DB})`, () => {
       expect(a.createdAt <= b.createdAt).toBe(true);
       if (a.createdAt === b.createdAt) expect(BigInt(a.pos) < BigInt(b.pos)).toBe(true);
     }
-    expect(timeline.find((e) => e.action === "chat.tool_call")!.data).toMatchObject({ tool: "calculator" });
+    expect(timeline.find((e) => e.action === "chat.tool_call")!.data).toMatchObject({ tool: "clock" });
     // An event without a request id has an empty timeline.
     const noRequest = await t.db.prisma.auditEvent.create({
       data: { orgId: alice.orgId, actorId: null, action: "org.settings_changed" },

@@ -115,15 +115,19 @@ describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_D
     expect(events.every((e) => e.hash === null || /^[0-9a-f]{64}$/.test(e.hash))).toBe(true);
   });
 
-  it("a turn whose model call fails: received, a failed model call, failed", async () => {
+  it("a turn whose model calls fail: received, the plan falls back, the answer's failed model call, failed", async () => {
     const { events } = await turn("this fails [[mock:status=500]]");
     expect(events.map((e) => [e.action, e.outcome])).toEqual([
       ["chat.request_received", "success"],
+      ["chat.plan", "failure"],
+      ["chat.model_call", "failure"],
+      ["chat.aggregate", "failure"],
       ["chat.model_call", "failure"],
       ["chat.response_failed", "failure"],
     ]);
-    expect(events[1]!.data).toMatchObject({ attempt: 1, error: "provider_error" });
-    expect(events[2]!.data).toMatchObject({ failure: "provider_error", status: 500 });
+    expect(events[1]!.data).toMatchObject({ source: "rules", fallbackReason: expect.stringMatching(/plan call failed/) });
+    expect(events[4]!.data).toMatchObject({ attempt: 1, error: "provider_error", agent: "aggregator" });
+    expect(events[5]!.data).toMatchObject({ failure: "provider_error", status: 500 });
   });
 
   it("a turn refused before the model (someone else's conversation) is closed in the trail, not filed under that conversation", async () => {
@@ -173,10 +177,11 @@ describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_D
 
   it("retries are separate model-call attempts", async () => {
     process.env.MODEL_MAX_RETRIES = "2";
+    process.env.MODEL_SMALL = "mock-small";
     resetEnvCache();
     mock.enqueueFaults({ status: 503, times: 1, model: "mock-large" });
     const { events } = await turn("flaky once");
-    const calls = events.filter((e) => e.action === "chat.model_call");
+    const calls = events.filter((e) => e.action === "chat.model_call" && (e.data as { agent?: string }).agent === "aggregator");
     expect(calls.map((c) => [c.outcome, (c.data as { attempt: number }).attempt])).toEqual([
       ["failure", 1],
       ["success", 2],

@@ -198,7 +198,8 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
     const messageMetadata = part.type === "start" ? opts.startMetadata() : part.type === "finish" ? opts.finishMetadata(usage) : undefined;
     const chunk = toUIMessageChunk(part, {
       tools: opts.tools,
-      onError: opts.errorText,
+      // A tool that fails (or one the model made up) is part of the answer, not a failed reply.
+      onError: part.type === "tool-call" || part.type === "tool-error" ? toolErrorText : opts.errorText,
       messageMetadata,
       responseMessageId: opts.messageId,
     }) as Chunk | undefined;
@@ -369,6 +370,10 @@ export function createReplyStream(opts: ReplyStreamOptions): ReplyStream {
       );
     },
   };
+}
+
+function toolErrorText(error: unknown): string {
+  return error instanceof Error ? error.message.slice(0, 300) : "The tool failed.";
 }
 
 type ToolRecord = { kind: "tool"; toolCallId: string; toolName: string; input?: unknown; output?: unknown; errorText?: string; state?: "output-available" | "output-error" };

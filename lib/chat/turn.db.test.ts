@@ -22,7 +22,10 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     const [user, reply] = await rows(req.id);
     expect(user).toMatchObject({ id: req.message.id, role: "user", status: "complete", userId: kit.alice.userId, orgId: kit.alice.orgId });
     expect(reply).toMatchObject({ id: turn.assistantMessageId, role: "assistant", status: "complete", model: "Offline model" });
-    expect(reply!.parts).toEqual([{ type: "text", text: outcome.text }]);
+    // The trace (the plan, the aggregate) is stored with the answer, before it.
+    const parts = reply!.parts as Array<{ type: string; id?: string; text?: string }>;
+    expect(parts.filter((p) => p.type === "text")).toEqual([{ type: "text", text: outcome.text }]);
+    expect(parts.filter((p) => p.type === "data-trace").map((p) => p.id)).toEqual(["plan", "aggregate"]);
     expect(reply!.outputTokens).toBeGreaterThan(0);
     expect(reply!.inputTokens).toBeGreaterThan(0);
     const conv = await kit.t.db.prisma.conversation.findUnique({ where: { id: req.id } });
@@ -60,7 +63,7 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(outcome.status).toBe("interrupted");
     const reply = (await rows(req.id))[1]!;
     expect(reply.status).toBe("interrupted");
-    const stored = (reply.parts as Array<{ text: string }>)[0]!.text;
+    const stored = (reply.parts as Array<{ type: string; text: string }>).find((p) => p.type === "text")!.text;
     expect(stored.startsWith(seen)).toBe(true);
     expect(stored.length).toBeLessThan(outcome.text.length + 1);
     expect(reply.error).toMatch(/stopped/i);
@@ -92,8 +95,10 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     const turn = await runChatTurn(kit.alice, second, { requestId: "r" });
     const text = textOf(await drain(turn));
     expect(text).toBe("Mock reply to: second question");
-    const sent = kit.mock.requests().filter((r) => r.path === "/v1/chat/completions");
-    expect(sent).toHaveLength(2);
+    const calls = kit.mock.requests().filter((r) => r.path === "/v1/chat/completions");
+    // Each turn: the plan (small tier), then the aggregated answer (large tier).
+    expect(calls.map((r) => r.body?.model)).toEqual(["mock-small", "mock-large", "mock-small", "mock-large"]);
+    const sent = calls.filter((r) => r.body?.model === "mock-large");
     expect(sent[1]!.body).toMatchObject({ model: "mock-large", stream: true });
     const sentMessages = sent[1]!.body!.messages as Array<{ role: string; content: unknown }>;
     expect(sentMessages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
@@ -117,7 +122,8 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect((await turn.done).status).toBe("error");
     const [user, reply] = await rows(req.id);
     expect(user).toMatchObject({ role: "user", status: "complete" });
-    expect(reply).toMatchObject({ role: "assistant", status: "error", parts: [] });
+    expect(reply).toMatchObject({ role: "assistant", status: "error" });
+    expect((reply!.parts as Array<{ type: string }>).filter((p) => p.type === "text")).toEqual([]);
     expect(reply!.error).toMatch(/500/);
   });
 
@@ -130,13 +136,14 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(outcome.status).toBe("interrupted");
     expect(textOf(chunks)).toBe("Mock reply to: ");
     const reply = (await rows(req.id))[1]!;
-    expect(reply).toMatchObject({ status: "interrupted", parts: [{ type: "text", text: "Mock reply to: " }] });
+    expect(reply).toMatchObject({ status: "interrupted" });
+    expect((reply.parts as Array<{ type: string }>).filter((p) => p.type === "text")).toEqual([{ type: "text", text: "Mock reply to: " }]);
     expect(reply.error).toMatch(/retry/i);
   });
 
   it("a retry of a failed turn reuses the stored message and replaces the failed reply", async () => {
     useMock();
-    kit.mock.enqueueFaults({ status: 503 });
+    kit.mock.enqueueFaults({ status: 503, model: "mock-large" });
     const req = request("flaky provider");
     await drain(await runChatTurn(kit.alice, req, { requestId: "r" }));
     expect((await rows(req.id)).map((m) => m.status)).toEqual(["complete", "error"]);
@@ -180,9 +187,10 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     useMock();
     const req = request("stream slowly [[mock:delay-token=30]]");
     const turn = await runChatTurn(kit.alice, req, { requestId: "r" });
-    const reader = turn.sse().getReader();
-    await reader.read();
-    await reader.read();
+    const reader = turn.chunks().getReader();
+    while ((await reader.read()).value?.type !== "text-delta") {
+      /* the plan's trace, then the answer begins */
+    }
     expect(kit.mock.activeRequests()).toBe(1);
     await reader.cancel("client disconnected");
     expect((await turn.done).status).toBe("interrupted");
@@ -195,7 +203,7 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     process.env.STREAM_STALL_TIMEOUT_MS = "300";
     resetEnvCache();
     // A long reply the model sends as fast as it can (about 300 KB of text).
-    kit.mock.enqueueFaults({ reply: Array.from({ length: 40_000 }, (_, i) => `word${i}`).join(" ") });
+    kit.mock.enqueueFaults({ model: "mock-large", reply: Array.from({ length: 40_000 }, (_, i) => `word${i}`).join(" ") });
     const req = request("a very long answer please");
     const turn = await runChatTurn(kit.alice, req, { requestId: "r" });
     const reader = turn.sse().getReader();

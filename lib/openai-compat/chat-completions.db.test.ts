@@ -100,7 +100,13 @@ describe(`OpenAI-compatible chat completions (${process.env.ENCLAVE_TEST_DB})`, 
       ["assistant", "complete"],
     ]);
     expect(rows[0]!.parts).toEqual([{ type: "text", text: "Hello from the API" }]);
-    expect(rows[1]!.parts).toEqual([{ type: "text", text: completion.choices[0].message.content }]);
+    // The trace is left out of the OpenAI-shaped body, and kept on the stored message.
+    expect(rows[1]!.parts).toEqual([
+      expect.objectContaining({ type: "data-trace", id: "plan" }),
+      expect.objectContaining({ type: "data-trace", id: "aggregate" }),
+      { type: "text", text: completion.choices[0].message.content },
+    ]);
+    expect(JSON.stringify(completion)).not.toContain("data-trace");
     expect(completion.id).toBe(`chatcmpl-${(await t.db.prisma.message.findFirst({ where: { conversationId, role: "assistant" } }))!.id}`);
     const conv = await t.db.prisma.conversation.findUnique({ where: { id: conversationId } });
     expect(conv).toMatchObject({ userId: alice.userId, title: "Hello from the API" });
@@ -125,7 +131,8 @@ describe(`OpenAI-compatible chat completions (${process.env.ENCLAVE_TEST_DB})`, 
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) } });
     const rows = await messages(res.headers.get(CONVERSATION_HEADER)!);
     expect(rows.map((m) => m.status)).toEqual(["complete", "complete"]);
-    expect(rows[1]!.parts).toEqual([{ type: "text", text }]);
+    expect(rows[1]!.parts).toEqual([expect.objectContaining({ type: "data-trace" }), expect.objectContaining({ type: "data-trace" }), { type: "text", text }]);
+    expect(JSON.stringify(events)).not.toContain("data-trace");
   });
 
   it("continues a conversation named by the header or by metadata.conversation_id", async () => {

@@ -1,73 +1,52 @@
-import { isStepCount, streamText, type TextStreamPart, type ToolSet } from "ai";
-import { toolsForTurn } from "@/lib/agents/tools";
-import type { AgentVersions, TraceChunk } from "@/lib/agents/types";
+import type { ToolSet } from "ai";
+import { DEFAULT_AGENTS } from "@/lib/agents/defaults";
+import { runTeam, type TeamPart, type TeamResult } from "@/lib/agents/team";
+import type { AgentSet, AgentVersions } from "@/lib/agents/types";
 import { env } from "@/lib/config/env";
-import { getLanguageModel } from "@/lib/models/registry";
-import { logger } from "@/lib/observability/logger";
-import { errorSummary } from "../error-summary";
-import { emitGatewayEvent } from "../gateway-events";
+import type { Principal } from "@/lib/principal";
 import type { Admitted } from "./admit";
 import type { Prepared } from "./prepare";
 import type { Recalled } from "./recall";
 import type { TurnContext } from "./turn-context";
 import type { TurnSignal } from "./turn-signal";
 
-export interface Answered {
-  deploymentId: string;
-  label: string;
-  fallback: boolean;
-}
+export type Answered = NonNullable<TeamResult["answered"]>;
 
 /** What the stream stage reads: the trace and the answer as one stream of parts. */
 export interface Orchestrated {
-  stream: ReadableStream<TextStreamPart<ToolSet> | TraceChunk>;
+  stream: ReadableStream<TeamPart>;
   tools: ToolSet;
+  /** The agent versions the turn used (complete once the stream has ended). */
   versions: AgentVersions;
   /** The deployment that answered, once known. */
   answered(): Answered | undefined;
+  result: Promise<TeamResult>;
 }
 
-const INSTRUCTIONS =
-  "You are Enclave, an assistant inside a company's private AI workspace. Answer clearly and concisely in Markdown. " +
-  "You only know this user's own conversation; never claim access to other people's data. " +
-  "Use the calculator tool for arithmetic and the clock tool for the current date or time.";
-const MAX_STEPS = 5;
-
-/** Stage 4: plan, run the specialists in parallel, and stream the aggregated answer. */
-export async function orchestrate(ctx: TurnContext, admitted: Admitted, prepared: Prepared, _recalled: Recalled[], signal: TurnSignal): Promise<Orchestrated> {
-  const e = env();
-  const { emit, principal } = ctx;
-  let answered: Answered | undefined;
-  const { model } = await getLanguageModel("large", {
-    orgId: principal.orgId,
-    userId: principal.userId,
-    deadline: ctx.startedAt + e.MODEL_TIMEOUT_MS,
-    ...(admitted.guard ? { guard: admitted.guard } : {}),
-    onEvent: (ev) => {
-      if (ev.type === "answered") answered = { deploymentId: ev.deploymentId, label: ev.label, fallback: ev.fallback };
-      emitGatewayEvent(emit, ev);
-    },
-  });
-  const tools = toolsForTurn(e.CHAT_TOOLS, (t) =>
-    emit("tool_call", {
-      at: t.startedAt,
-      latencyMs: t.latencyMs,
-      outcome: t.outcome,
-      input: JSON.stringify(t.input),
-      output: JSON.stringify(t.output),
-      data: { tool: t.tool, toolCallId: t.toolCallId },
-    }),
-  );
-  const result = streamText({
-    model,
-    instructions: INSTRUCTIONS,
+/**
+ * Stage 4: the agent team (lib/agents) plans from the request, the history and the recalled
+ * memories, runs the planned specialists in parallel and streams the aggregated answer. Every
+ * model call goes through the gateway with the turn's guard; the turn's signal stops them all.
+ */
+export async function orchestrate(ctx: TurnContext, admitted: Admitted, prepared: Prepared, recalled: Recalled[], signal: TurnSignal): Promise<Orchestrated> {
+  const agents = await agentsFor(ctx.principal);
+  const team = runTeam({
+    principal: ctx.principal,
+    requestId: ctx.opts.requestId,
+    conversationId: ctx.req.id,
     messages: prepared.messages,
-    ...(Object.keys(tools).length > 0 ? { tools, stopWhen: isStepCount(MAX_STEPS) } : {}),
-    abortSignal: signal.signal,
-    maxRetries: 0,
-    onError: ({ error }) => {
-      logger.warn({ component: "chat", requestId: ctx.opts.requestId, err: errorSummary(error) }, "model stream error");
-    },
+    userText: admitted.text,
+    recalled,
+    agents,
+    signal: signal.signal,
+    deadline: ctx.startedAt + env().MODEL_TIMEOUT_MS,
+    emit: ctx.emit,
+    ...(admitted.guard ? { guard: admitted.guard } : {}),
   });
-  return { stream: result.stream, tools, versions: {}, answered: () => answered };
+  return team;
+}
+
+/** The org's current agent versions (the built-in ones until admins save their own). */
+async function agentsFor(_principal: Principal): Promise<AgentSet> {
+  return DEFAULT_AGENTS;
 }
