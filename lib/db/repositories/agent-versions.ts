@@ -150,12 +150,14 @@ export function agentVersionRepository(p: Principal) {
       return row ? toRecord(row) : null;
     },
 
-    /** The role keys of this org (built-in and custom), which an agent may be restricted to. */
-    async roleKeys(): Promise<string[]> {
+    /** The roles of this org (built-in first, then custom), which an agent may be restricted to. */
+    async roles(): Promise<Array<{ key: string; name: string }>> {
       const prisma = await getPrisma();
-      return (await prisma.role.findMany({ where: { orgId }, select: { key: true }, orderBy: { key: "asc" } })).map(
-        (r: { key: string }) => r.key,
-      );
+      return prisma.role.findMany({
+        where: { orgId },
+        select: { key: true, name: true },
+        orderBy: [{ builtIn: "desc" }, { name: "asc" }],
+      });
     },
 
     /**
