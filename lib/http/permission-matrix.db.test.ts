@@ -169,6 +169,33 @@ const FIXTURES: Record<string, Fixture> = {
   "GET /api/admin/settings": { requires: "org.settings", ok: 200 },
   "PATCH /api/admin/settings": { requires: "org.settings", body: () => ({ devLoginEnabled: true }), ok: 200 },
   "GET /api/admin/models": { requires: "org.settings", ok: 200 },
+  "GET /api/admin/agents": { requires: "agent.edit", ok: 200 },
+  "GET /api/admin/agents/[id]": { requires: "agent.edit", params: () => ({ id: "writing" }), ok: 200 },
+  // Each succeeds once per run (the admin's call): the first save of writing, a rollback of calculation to its default.
+  "PUT /api/admin/agents/[id]": {
+    requires: "agent.edit",
+    params: () => ({ id: "writing" }),
+    body: () => ({ baseVersion: 0, instructions: "Matrix", tier: "small", timeoutMs: 45_000, enabled: true, allowedRoles: [] }),
+    ok: 200,
+  },
+  "POST /api/admin/agents/[id]/rollback": {
+    requires: "agent.edit",
+    params: () => ({ id: "calculation" }),
+    body: () => ({ toVersion: 0, baseVersion: 0 }),
+    ok: 200,
+  },
+  "GET /api/admin/limits": { requires: "budget.manage", ok: 200 },
+  "PUT /api/admin/limits/[scope]/[subject]": {
+    requires: "budget.manage",
+    params: (c) => ({ scope: "team", subject: c.scratchTeam }),
+    body: () => ({ userRpm: 100 }),
+    ok: 200,
+  },
+  "DELETE /api/admin/limits/[scope]/[subject]": {
+    requires: "budget.manage",
+    params: (c) => ({ scope: "team", subject: c.scratchTeam }),
+    ok: 204,
+  },
   "GET /api/admin/audit/events": { requires: "audit.read", ok: 200 },
   "GET /api/admin/audit/events/[id]": {
     requires: "audit.read",

@@ -33,9 +33,12 @@ const SAMPLE_BODIES: Record<string, (c: Ctx) => unknown> = {
   "POST /api/admin/roles": () => ({ key: `r-${randomUUID().slice(0, 8)}`, name: "Reviewer", description: "Reads things", permissions: ["chat.send"] }),
   "PATCH /api/admin/roles/[key]": () => ({ name: "Renamed", description: "Changed" }),
   "PATCH /api/admin/users/[id]": (c) => ({ role: "member", teamId: c.team }),
+  "PUT /api/admin/limits/[scope]/[subject]": () => ({ userRpm: 100 }),
   "PATCH /api/admin/settings": () => ({ devLoginEnabled: true, groupMappings: [{ group: "engineers", roleKey: "member" }] }),
   "POST /api/v1/chat/completions": () => ({ model: "enclave", messages: [{ role: "user", content: "hello there", name: "me" }], metadata: { tag: "x" } }),
   "POST /api/admin/audit/verify": () => ({}),
+  "PUT /api/admin/agents/[id]": () => ({ baseVersion: 0, instructions: "Be brief.", tier: "small", timeoutMs: 45_000, enabled: true, allowedRoles: ["member"], note: "a note" }),
+  "POST /api/admin/agents/[id]/rollback": () => ({ toVersion: 0, baseVersion: 0 }),
 };
 /** Body-less by design (PUT of a membership, DELETE). */
 const NO_BODY = /^(DELETE|PUT) /;
@@ -68,7 +71,7 @@ async function context(): Promise<Ctx> {
 
 function paramsFor(route: Route, c: Ctx): Record<string, string> {
   const names = [...route.path.matchAll(/\[(\w+)\]/g)].map((m) => m[1]!);
-  const valid: Record<string, string> = { id: route.path.includes("/teams/") ? c.team : route.path.includes("/users/") ? c.danId : c.conversation, key: c.role, userId: c.danId };
+  const valid: Record<string, string> = { id: route.path.includes("/teams/") ? c.team : route.path.includes("/users/") ? c.danId : route.path.includes("/agents/") ? "writing" : c.conversation, key: c.role, userId: c.danId };
   return Object.fromEntries(names.map((n) => [n, valid[n] ?? "x"]));
 }
 

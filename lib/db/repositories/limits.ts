@@ -69,6 +69,23 @@ export function limitRepository(p: Principal) {
       return rows.map((r: Row) => ({ ...r, scope: r.scope as LimitScope, subjectName: names.get(`${r.scope}:${r.subjectId}`) ?? null }));
     },
 
+    /** A user of this org by id or email (another org's answers null). */
+    async findUserId(idOrEmail: string): Promise<string | null> {
+      const prisma = await getPrisma();
+      const where = idOrEmail.includes("@") ? { orgId, email: idOrEmail.toLowerCase() } : { orgId, id: idOrEmail };
+      return (await prisma.user.findFirst({ where, select: { id: true } }))?.id ?? null;
+    },
+
+    /** The org's roles and teams, for the console's pickers. */
+    async subjects(): Promise<{ roles: Array<{ key: string; name: string }>; teams: Array<{ id: string; name: string }> }> {
+      const prisma = await getPrisma();
+      const [roles, teams] = await Promise.all([
+        prisma.role.findMany({ where: { orgId }, select: { key: true, name: true }, orderBy: { name: "asc" } }),
+        prisma.team.findMany({ where: { orgId }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+      ]);
+      return { roles, teams };
+    },
+
     /** Whether the role, team or user exists in this org (another org's id answers false). */
     async subjectExists(scope: LimitScope, subjectId: string): Promise<boolean> {
       const prisma = await getPrisma();
