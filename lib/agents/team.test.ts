@@ -3,6 +3,8 @@ import { startMockOpenAI, type MockOpenAIServer, type RecordedRequest } from "@/
 import { AppError } from "@/lib/errors/app-error";
 import type { CallGuard } from "@/lib/models/gateway";
 import { resetEnvCache } from "@/lib/config/env";
+import { GatewayError } from "@/lib/models/failures";
+import { isRefusal, runTeam } from "./team";
 import { agentsWith, collect, fakePrincipal, teamInput, useMockModels, useOffline } from "./team-test-kit";
 
 let mock: MockOpenAIServer;
@@ -188,7 +190,7 @@ describe("runTeam against the mock model server", () => {
 
   it("cancelling the stream (the reader went away) aborts the aggregator's upstream request too", async () => {
     mock.enqueueFaults({ reply: plan(), model: "mock-small" }, { hang: true, model: "mock-large" });
-    const run = (await import("./team")).runTeam(teamInput("hi"));
+    const run = runTeam(teamInput("hi"));
     const reader = run.stream.getReader();
     for (let i = 0; i < 100 && mock.activeRequests() < 1 || modelRequests().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     await reader.cancel("gone");
@@ -237,5 +239,38 @@ describe("runTeam against the mock model server", () => {
     const total = c.events.filter((e) => ["plan", "specialist_finished", "aggregate"].includes(e.step)).reduce((s, e) => s + Number(e.data?.outputTokens ?? 0), 0);
     expect(total).toBeGreaterThan(0);
     expect(r.usage.outputTokens).toBe(total);
+  });
+});
+
+describe("runTeam: plan timeouts, refusals, the aggregator's tools", () => {
+  beforeEach(() => useMockModels(mock.url));
+
+  it("a plan slower than the orchestrator's timeout falls back to the rules plan", async () => {
+    mock.enqueueFaults({ hang: true, model: "mock-small" });
+    const agents = agentsWith({ orchestrator: { timeoutMs: 200 } });
+    const c = await collect(teamInput("Calculate 6*7", { agents }));
+    expect(c.traces.get("plan")).toMatchObject({ source: "rules", fallbackReason: "the plan took longer than 0.2 s", specialists: [{ agent: "calculation" }] });
+    expect(c.traces.get("branch:calculation")).toMatchObject({ status: "done" });
+    expect(modelRequests()[0]?.closedEarly).toBe(true);
+  });
+
+  it("the gateway's own refusals are refusals; provider failures and bad output are not", () => {
+    const gw = (kind: "unavailable" | "rate_limited" | "timeout" | "provider_error") => new GatewayError({ kind, retrySame: false, failover: false, openNow: false, message: kind });
+    expect(isRefusal(gw("unavailable"))).toBe(true);
+    expect(isRefusal(gw("rate_limited"))).toBe(true);
+    expect(isRefusal(new Error("wrapped", { cause: gw("unavailable") }))).toBe(true);
+    expect(isRefusal(new AppError("rate_limited", "Budget reached", { reason: "budget_exceeded" }))).toBe(true);
+    expect(isRefusal(gw("timeout"))).toBe(false);
+    expect(isRefusal(gw("provider_error"))).toBe(false);
+    expect(isRefusal(new Error("boom"))).toBe(false);
+  });
+
+  it("the aggregator gets the calculator only when the calculation specialist is not there to use", () => {
+    process.env.CHAT_TOOLS = "calculator,clock";
+    resetEnvCache();
+    const withCalc = runTeam(teamInput("hi", { signal: AbortSignal.abort() }));
+    expect(Object.keys(withCalc.tools).sort()).toEqual(["clock"]);
+    const noCalc = runTeam(teamInput("hi", { signal: AbortSignal.abort(), agents: agentsWith({ calculation: { enabled: false } }) }));
+    expect(Object.keys(noCalc.tools).sort()).toEqual(["calculator", "clock"]);
   });
 });
