@@ -33,6 +33,7 @@ const SAMPLE_BODIES: Record<string, (c: Ctx) => unknown> = {
   "POST /api/admin/roles": () => ({ key: `r-${randomUUID().slice(0, 8)}`, name: "Reviewer", description: "Reads things", permissions: ["chat.send"] }),
   "PATCH /api/admin/roles/[key]": () => ({ name: "Renamed", description: "Changed" }),
   "PATCH /api/admin/users/[id]": (c) => ({ role: "member", teamId: c.team }),
+  "PUT /api/admin/limits/[scope]/[subject]": () => ({ userRpm: 100 }),
   "PATCH /api/admin/settings": () => ({ devLoginEnabled: true, groupMappings: [{ group: "engineers", roleKey: "member" }] }),
   "POST /api/v1/chat/completions": () => ({ model: "enclave", messages: [{ role: "user", content: "hello there", name: "me" }], metadata: { tag: "x" } }),
   "POST /api/admin/audit/verify": () => ({}),
