@@ -25,8 +25,8 @@ export const RESEARCH_INSTRUCTIONS =
   "quoting the relevant passages and naming the conversation they come from. If nothing matches, say so. Never invent a source.";
 
 export const CALCULATION_INSTRUCTIONS =
-  "You are the calculation specialist. Use the calculator tool for every arithmetic expression and the convert tool for unit conversions; " +
-  "never compute in your head. Report each expression with its exact result. Use a small Markdown table when there are several figures.";
+  "You are the calculation specialist. Use the calculator tool for every arithmetic expression, the convert tool for unit conversions " +
+  "and the table tool for several figures (it returns a Markdown table); never compute in your head. Report each expression with its exact result.";
 
 export const WRITING_INSTRUCTIONS =
   "You are the writing specialist. Draft, rewrite or summarize as the task asks, in clear and plain language. " +
