@@ -19,7 +19,7 @@ function cell(text: string): string {
  * (never eval), an optional total, and the table as Markdown, so the figures in it are exact.
  */
 export function tabulate(rows: TableRow[], opts: { total?: boolean; valueHeader?: string } = {}): { rows: Array<TableRow & { value?: number; error?: string }>; total?: number; markdown: string } {
-  const out = rows.slice(0, MAX_ROWS).map((r) => {
+  const out = rows.slice(0, MAX_ROWS).map((r): TableRow & { value?: number; error?: string } => {
     try {
       return { ...r, value: evaluateExpression(r.expression) };
     } catch (e) {
