@@ -43,6 +43,12 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
     description: "Model deployments: breakers, load, error rate and latency.",
   },
   {
+    href: "/admin/limits",
+    label: "Limits",
+    permission: "budget.manage",
+    description: "Turns and tokens per minute, turns at once: defaults and overrides per role, team, person.",
+  },
+  {
     href: "/admin/audit",
     label: "Audit log",
     permission: "audit.read",
