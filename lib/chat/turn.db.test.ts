@@ -26,6 +26,8 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     const parts = reply!.parts as Array<{ type: string; id?: string; text?: string }>;
     expect(parts.filter((p) => p.type === "text")).toEqual([{ type: "text", text: outcome.text }]);
     expect(parts.filter((p) => p.type === "data-trace").map((p) => p.id)).toEqual(["plan", "aggregate"]);
+    // Which agent versions answered (the built-in ones: no admin has saved any).
+    expect(reply!.agentVersions).toEqual({ orchestrator: 0, aggregator: 0 });
     expect(reply!.outputTokens).toBeGreaterThan(0);
     expect(reply!.inputTokens).toBeGreaterThan(0);
     const conv = await kit.t.db.prisma.conversation.findUnique({ where: { id: req.id } });

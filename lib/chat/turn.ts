@@ -70,8 +70,14 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
   }
 }
 
-/** The gateway's own refusals become status codes; a provider's error stays in the stream. */
+/**
+ * The gateway's own refusals, and the turn's guard stopping its first call (a token limit, a
+ * budget), become status codes; a provider's error stays in the stream.
+ */
 function statusFor(error: unknown): AppError | null {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof AppError && (e.status === 429 || e.status === 503)) return e;
+  }
   if (!(error instanceof GatewayError)) return null;
   const f = describeModelFailure(error);
   const retryAfterSeconds = f.retryAfterSeconds ?? 5;

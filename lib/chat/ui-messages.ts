@@ -1,4 +1,5 @@
 import type { UIMessage } from "ai";
+import type { AgentVersions } from "@/lib/agents/types";
 import type { MessageStatus, StoredMessage } from "@/lib/db";
 
 /** What the browser gets alongside each message (rendered as badges, retry buttons, …). */
@@ -12,6 +13,8 @@ export interface MessageMetadata {
   /** The model deployment that answered, and whether it stood in for a failed one. */
   deployment?: string | null;
   fallback?: boolean;
+  /** Which version of each agent produced the reply (admins edit them in /admin/agents). */
+  agentVersions?: AgentVersions | null;
   /** Set when the user is past their budget's soft threshold (the chat shows a banner). */
   budgetWarning?: { percent: number; budget: string; resetsAt: string };
 }
@@ -41,6 +44,7 @@ export function toUIMessage(m: StoredMessage, now = Date.now()): EnclaveUIMessag
       outputTokens: m.outputTokens,
       deployment: m.deploymentId ?? null,
       fallback: m.fallback ?? false,
+      agentVersions: m.agentVersions ?? null,
     },
   };
 }

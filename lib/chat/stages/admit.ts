@@ -1,5 +1,6 @@
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
+import { admitTurn } from "@/lib/limits/admission";
 import type { CallGuard } from "@/lib/models/gateway";
 import { messageText } from "../schema";
 import type { TurnContext } from "./turn-context";
@@ -44,5 +45,32 @@ export async function admit(ctx: TurnContext): Promise<Admitted> {
     input: text,
     data: { messageId: ctx.req.message.id, bytes, ...(ctx.opts.clientRequestId ? { clientRequestId: ctx.opts.clientRequestId } : {}) },
   };
-  return { text, received, release: () => {} };
+  let admission;
+  try {
+    admission = await admitTurn(ctx.principal);
+  } catch (err) {
+    // Refused before anything was stored: the trail keeps the attempt and the limit that was hit.
+    ctx.emitUnfiled("request_received", received);
+    ctx.emitUnfiled("admission_refused", {
+      latencyMs: Date.now() - ctx.startedAt,
+      outcome: "failure",
+      data: err instanceof AppError ? { error: err.code, ...refusalData(err) } : { error: "internal" },
+    });
+    throw err;
+  }
+  let released = false;
+  return {
+    text,
+    received,
+    guard: admission.guard,
+    release: () => {
+      if (released) return;
+      released = true;
+      admission.release();
+    },
+  };
+}
+
+function refusalData(err: AppError): Record<string, unknown> {
+  return { ...(err.reason ? { reason: err.reason } : {}), ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}) };
 }

@@ -55,6 +55,7 @@ export async function finish(
       error,
       inputTokens: usage.inputTokens ?? null,
       outputTokens: usage.outputTokens ?? null,
+      agentVersions: team.versions,
       ...(answered ? { model: answered.label, deploymentId: answered.deploymentId, fallback: answered.fallback } : {}),
     });
     if (!saved) {

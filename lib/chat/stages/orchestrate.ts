@@ -1,9 +1,8 @@
 import type { ToolSet } from "ai";
-import { DEFAULT_AGENTS } from "@/lib/agents/defaults";
+import { loadAgentSet } from "@/lib/agents/versions";
 import { runTeam, type TeamPart, type TeamResult } from "@/lib/agents/team";
-import type { AgentSet, AgentVersions } from "@/lib/agents/types";
+import type { AgentVersions } from "@/lib/agents/types";
 import { env } from "@/lib/config/env";
-import type { Principal } from "@/lib/principal";
 import type { Admitted } from "./admit";
 import type { Prepared } from "./prepare";
 import type { Recalled } from "./recall";
@@ -29,7 +28,8 @@ export interface Orchestrated {
  * model call goes through the gateway with the turn's guard; the turn's signal stops them all.
  */
 export async function orchestrate(ctx: TurnContext, admitted: Admitted, prepared: Prepared, recalled: Recalled[], signal: TurnSignal): Promise<Orchestrated> {
-  const agents = await agentsFor(ctx.principal);
+  // The org's current versions (the built-in ones until admins save their own).
+  const agents = await loadAgentSet(ctx.principal);
   const team = runTeam({
     principal: ctx.principal,
     requestId: ctx.opts.requestId,
@@ -44,9 +44,4 @@ export async function orchestrate(ctx: TurnContext, admitted: Admitted, prepared
     ...(admitted.guard ? { guard: admitted.guard } : {}),
   });
   return team;
-}
-
-/** The org's current agent versions (the built-in ones until admins save their own). */
-async function agentsFor(_principal: Principal): Promise<AgentSet> {
-  return DEFAULT_AGENTS;
 }

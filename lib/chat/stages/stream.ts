@@ -32,6 +32,7 @@ export function streamReply(
         model: answered?.label ?? prepared.modelLabel,
         deployment: answered?.deploymentId ?? null,
         fallback: answered?.fallback ?? false,
+        agentVersions: team.versions,
         ...u,
       };
     },
