@@ -46,8 +46,10 @@ export async function admit(ctx: TurnContext): Promise<Admitted> {
     data: { messageId: ctx.req.message.id, bytes, ...(ctx.opts.clientRequestId ? { clientRequestId: ctx.opts.clientRequestId } : {}) },
   };
   let admission;
+  const t0 = performance.now();
   try {
     admission = await admitTurn(ctx.principal);
+    ctx.opts.timing?.add("admit", performance.now() - t0);
   } catch (err) {
     // Refused before anything was stored: the trail keeps the attempt and the limit that was hit.
     ctx.emitUnfiled("request_received", received);
