@@ -11,6 +11,7 @@ import { signer } from "@/lib/audit/checkpoints";
 import { checkAuditRole } from "@/lib/db/grants";
 import { startReplyRecovery } from "@/lib/chat/recovery";
 import { unsafeApplyOperatorDomains } from "@/lib/db/org-domains";
+import { startJobs } from "@/lib/jobs";
 
 export async function bootstrap(): Promise<void> {
   try {
@@ -32,6 +33,8 @@ export async function bootstrap(): Promise<void> {
     installTurnMetrics();
     // After the audit sink is installed, so closing a dead turn's reply also closes its timeline.
     await startReplyRecovery();
+    // This instance takes background jobs (BullMQ with REDIS_URL, else in-process, resuming what a stopped process left).
+    await startJobs();
     const m = describeModels(e);
     logger.info(
       {
