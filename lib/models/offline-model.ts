@@ -243,7 +243,8 @@ function resultsReply(prompt: LanguageModelV4Prompt, userText: string): string |
   const out = [NOTE, `Your request:\n\n${blockquote(truncate(condense(userText), QUOTE_MAX_CHARS))}`];
   for (const [, from, status, body] of blocks) {
     const name = inlineSafe(from!);
-    const text = body!.trim();
+    // A result the offline model wrote itself (a specialist's) loses its own notes: said once is enough.
+    const text = body!.split(NOTE).join("").split(HINT).join("").trim();
     if (status === "done") out.push(`**${name}** contributed:\n\n${blockquote(truncate(text, RESULT_QUOTE_MAX_CHARS))}`);
     else out.push(`**${name}** did not finish (${status}${text ? `: ${truncate(condense(text), 200)}` : ""}), so that part of the answer is missing.`);
   }
