@@ -31,6 +31,12 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
     description: "The permission matrix and custom roles.",
   },
   {
+    href: "/admin/agents",
+    label: "Agents",
+    permission: "agent.edit",
+    description: "Each agent's instructions, tier, timeout and allowed roles, with versions and rollback.",
+  },
+  {
     href: "/admin/settings",
     label: "Settings",
     permission: "org.settings",

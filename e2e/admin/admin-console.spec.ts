@@ -76,6 +76,7 @@ test.describe("admin console", () => {
       "Users",
       "Teams",
       "Roles",
+      "Agents",
       "Settings",
       "Models",
       "Audit log",
@@ -130,7 +131,7 @@ test.describe("admin console", () => {
     for (const who of [USERS.alice, USERS.dan, USERS.bob]) {
       const chat = await sessionFor(who.email);
       await expect(chat.page.getByRole("link", { name: "Admin" })).toHaveCount(0);
-      for (const path of ["/admin", "/admin/users", "/admin/teams", "/admin/roles", "/admin/settings", "/admin/models"]) {
+      for (const path of ["/admin", "/admin/users", "/admin/teams", "/admin/roles", "/admin/agents", "/admin/agents/writing", "/admin/settings", "/admin/models"]) {
         const res = await chat.page.goto(path);
         expect(res?.status(), `${who.email} ${path}`).toBe(404);
         await expect(chat.page.getByRole("heading", { name: "Not found" })).toBeVisible();
@@ -157,6 +158,8 @@ test.describe("admin console", () => {
       );
       await expectApiError(await api.get("/api/admin/settings"), 404, "not_found");
       await expectApiError(await api.get("/api/admin/models"), 404, "not_found");
+      await expectApiError(await api.get("/api/admin/agents"), 404, "not_found");
+      await expectApiError(await api.get("/api/admin/agents/writing"), 404, "not_found");
       await expectApiError(
         await api.patch("/api/admin/settings", { data: { devLoginEnabled: false } }),
         404,
