@@ -19,6 +19,8 @@ test.describe("agent trace", () => {
     const direct = chat.trace();
     await expect(direct.toggle).toHaveText(/^Answered directly · \d+(\.\d)? s$/);
     await chat.sidebar.newChatLink.click();
+    await expect(page).toHaveURL(/\/chat$/);
+    await expect(page.getByRole("heading", { name: "How can I help?" })).toBeVisible();
     await chat.expectReady();
 
     await chat.startRecordingTrace();
