@@ -130,6 +130,9 @@ export default defineConfig({
         "audit/**/*.spec.ts",
         "runtime/**/*.spec.ts",
         "a11y/**/*.spec.ts",
+        "admin-agents/**/*.spec.ts",
+        // Starts its own two app processes on PostgreSQL + Redis; needs none of the shared servers.
+        "limits/**/*.spec.ts",
       ],
       use: { baseURL: URLS.offline },
     },
