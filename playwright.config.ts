@@ -131,6 +131,7 @@ export default defineConfig({
         "runtime/**/*.spec.ts",
         "a11y/**/*.spec.ts",
         "admin-agents/**/*.spec.ts",
+        "admin-agents/**/*.spec.ts",
         // Starts its own two app processes on PostgreSQL + Redis; needs none of the shared servers.
         "limits/**/*.spec.ts",
       ],

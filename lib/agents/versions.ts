@@ -172,7 +172,7 @@ export const SaveAgentBody = z.object({
     .array(plainText().trim().min(1, "is empty").max(64, "is too long"), { error: "must be a list of role keys" })
     .max(100, "at most 100 roles")
     .transform((list) => [...new Set(list)]),
-  note: plainText().trim().max(500, "at most 500 characters").optional(),
+  note: plainText().trim().max(500, "at most 500 characters").nullish(),
 });
 export type SaveAgentInput = z.input<typeof SaveAgentBody>;
 
