@@ -131,7 +131,6 @@ export default defineConfig({
         "runtime/**/*.spec.ts",
         "a11y/**/*.spec.ts",
         "admin-agents/**/*.spec.ts",
-        "admin-agents/**/*.spec.ts",
         // Starts its own two app processes on PostgreSQL + Redis; needs none of the shared servers.
         "limits/**/*.spec.ts",
       ],
