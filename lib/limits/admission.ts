@@ -91,12 +91,21 @@ export class Admission {
     const userKey = `${p.orgId}:${p.userId}`;
     const orgKey = p.orgId;
 
-    // Requests per minute: counted first (atomically, across instances), taken back if refused.
+    // Requests per minute are counted (atomically, across instances) and taken back if the turn is
+    // refused; tokens per minute already used up are read in the same round trip: no point
+    // starting a turn whose first model call would be refused.
     const rpm = [
       ...(limits.userRpm ? [{ reason: "user_rpm" as const, key: userKey, limit: limits.userRpm }] : []),
       ...(limits.orgRpm ? [{ reason: "org_rpm" as const, key: orgKey, limit: limits.orgRpm }] : []),
     ];
-    const counted = await Promise.all(rpm.map((r) => this.windows.add("requests", r.key, 1)));
+    const tpm: TokenBudget[] = [
+      ...(limits.userTpm ? [{ reason: "user_tpm" as const, key: userKey, limit: limits.userTpm }] : []),
+      ...(limits.orgTpm ? [{ reason: "org_tpm" as const, key: orgKey, limit: limits.orgTpm }] : []),
+    ];
+    const [counted, used] = await Promise.all([
+      Promise.all(rpm.map((r) => this.windows.add("requests", r.key, 1))),
+      Promise.all(tpm.map((t) => this.windows.peek("tokens", t.key))),
+    ]);
     const uncount = () => Promise.all(rpm.map((r) => this.windows.subtract("requests", r.key, 1))).catch(() => {});
     const rpmOver = rpm.findIndex((r, i) => counted[i]!.used > r.limit);
     if (rpmOver >= 0) {
@@ -104,20 +113,11 @@ export class Admission {
       const r = rpm[rpmOver]!;
       throw limitRefusal({ reason: r.reason, limit: r.limit, used: counted[rpmOver]!.used - 1, retryAfterMs: counted[rpmOver]!.msBeforeNext });
     }
-
-    // Tokens per minute already used up: no point starting a turn whose first call would be refused.
-    const tpm: TokenBudget[] = [
-      ...(limits.userTpm ? [{ reason: "user_tpm" as const, key: userKey, limit: limits.userTpm }] : []),
-      ...(limits.orgTpm ? [{ reason: "org_tpm" as const, key: orgKey, limit: limits.orgTpm }] : []),
-    ];
-    if (tpm.length) {
-      const used = await Promise.all(tpm.map((t) => this.windows.peek("tokens", t.key)));
-      const tpmOver = tpm.findIndex((t, i) => used[i]!.used >= t.limit);
-      if (tpmOver >= 0) {
-        await uncount();
-        const t = tpm[tpmOver]!;
-        throw limitRefusal({ reason: t.reason, limit: t.limit, used: used[tpmOver]!.used, retryAfterMs: used[tpmOver]!.msBeforeNext });
-      }
+    const tpmOver = tpm.findIndex((t, i) => used[i]!.used >= t.limit);
+    if (tpmOver >= 0) {
+      await uncount();
+      const t = tpm[tpmOver]!;
+      throw limitRefusal({ reason: t.reason, limit: t.limit, used: used[tpmOver]!.used, retryAfterMs: used[tpmOver]!.msBeforeNext });
     }
 
     const slot = await this.slots.acquire(userKey, limits.maxConcurrentTurns);
