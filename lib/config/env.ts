@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ModelPriceDefaultEnv, ModelPricesEnv } from "@/lib/usage/price-table";
 
 // Environment is a boundary like any other: parse it once, fail with a message naming the
 // variable, and let the rest of the code read typed values.
@@ -128,6 +129,18 @@ const EnvSchema = z.object({
   RATE_LIMIT_ORG_RPM: limit.optional(),
   RATE_LIMIT_ORG_TPM: limit.optional(),
   USER_MAX_CONCURRENT_TURNS: limit.default(3),
+  // Metering (lib/usage): model id → { inputPerMTok, outputPerMTok } in USD, over built-in
+  // defaults; a model with none is counted at MODEL_PRICE_DEFAULT and flagged. A malformed entry
+  // stops start-up naming the model and the field.
+  MODEL_PRICES: ModelPricesEnv.optional(),
+  MODEL_PRICE_DEFAULT: ModelPriceDefaultEnv.optional(),
+  // Budgets (lib/usage/budgets): everyone's monthly spend limit unless they have their own.
+  BUDGET_USER_MONTHLY_USD: z.coerce
+    .number({ error: "must be a number of US dollars" })
+    .min(0.01, "must be at least 0.01 (leave it unset for no default budget)")
+    .max(1_000_000_000, "must be at most 1000000000")
+    .optional(),
+  BUDGET_SOFT_PERCENT: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1).max(100).default(80),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   // Unset: readable lines on a terminal, JSON lines otherwise (for log shippers).
   LOG_FORMAT: z.enum(LOG_FORMATS).optional(),

@@ -17,6 +17,7 @@ import { searchRepository } from "./repositories/search";
 import { memoryRepository } from "./repositories/memories";
 import { jobRepository, jobRunnerRepository } from "./repositories/jobs";
 import { dataExportRepository, type ExportOwner } from "./repositories/data-export";
+import { usageRepository } from "./repositories/usage";
 
 export const db = {
   for(principal: Principal) {
@@ -33,6 +34,7 @@ export const db = {
       search: searchRepository(principal),
       memories: memoryRepository(principal),
       jobs: jobRepository(principal),
+      usage: usageRepository(principal),
     };
   },
   /**
@@ -60,4 +62,6 @@ export type { JobOwner, JobRecord, JobStatus } from "./repositories/jobs";
 export { unsafeListUnfinishedJobs } from "./repositories/jobs";
 export type { ExportOwner, ExportedConversation, ExportedAuditEvent, StoredArchive } from "./repositories/data-export";
 export { getDatabase, closeDatabase } from "./database";
+export type { UsageRowInput, UsageScope, UsageFilters, UsageTotals, UsageGroup, UsageDailyExportRow, BudgetScope, BudgetPeriod, BudgetRecord, BudgetValues } from "./repositories/usage";
+export { unsafeWriteUsageBatch } from "./repositories/usage";
 export type { DatabaseKind } from "./client";

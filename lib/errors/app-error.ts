@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   validation_failed: 422,
   rate_limited: 429,
+  /** A spend budget (lib/usage/budgets) is used up until its period resets; Retry-After says when. */
+  budget_exceeded: 429,
   internal: 500,
   model_unavailable: 502,
   unavailable: 503,
@@ -87,9 +89,11 @@ export class AppError extends Error {
         ? "invalid_request_error"
         : this.code === "rate_limited"
           ? "requests"
-          : this.status >= 500
-            ? "server_error"
-            : "invalid_request_error";
+          : this.code === "budget_exceeded"
+            ? "insufficient_quota"
+            : this.status >= 500
+              ? "server_error"
+              : "invalid_request_error";
     const code =
       this.code === "unauthorized" && this.reason === "invalid_api_key"
         ? "invalid_api_key"
