@@ -196,6 +196,25 @@ describe("model gateway", () => {
     const { text } = await generateText({ model, prompt: "plain call", maxRetries: 0 });
     expect(text).toMatch(/plain call/);
     expect(events.filter((x) => x.type === "attempt")).toHaveLength(2);
+    // What a non-streamed call used is reported like a streamed one's (metering reads it).
+    const ok = events.find((x) => x.type === "attempt" && x.outcome === "success") as Extract<GatewayEvent, { type: "attempt" }>;
+    expect(ok.inputTokens).toBeGreaterThan(0);
+    expect(ok.outputTokens).toBeGreaterThan(0);
+    expect(ok.finishReason).toBe("stop");
+  });
+
+  it("a caller that left while its call waited for a slot sends nothing upstream", async () => {
+    const e = config([{ id: "a", url: a.url, maxConcurrency: 1 }]);
+    const { model } = await getLanguageModel("small", { orgId: "o", userId: "u", deadline: Date.now() + 10_000 }, e);
+    const first = generateText({ model, prompt: "hold the slot [[mock:delay-first=300]]", maxRetries: 0 });
+    const ac = new AbortController();
+    const second = generateText({ model, prompt: "never sent", maxRetries: 0, abortSignal: ac.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    ac.abort();
+    await expect(second).rejects.toThrow();
+    await first;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(modelRequests(a).map((r) => JSON.stringify(r.body))).not.toContainEqual(expect.stringContaining("never sent"));
   });
   it("honours a deployment's rpm: past it the next priority answers; with none, a clear error at once", async () => {
     const e = config([

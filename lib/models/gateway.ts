@@ -381,6 +381,8 @@ export class Gateway {
     const ac = new AbortController();
     const onCallerAbort = () => ac.abort(params.abortSignal?.reason);
     params.abortSignal?.addEventListener("abort", onCallerAbort, { once: true });
+    // The caller may have left while the call waited for its guard or a slot.
+    if (params.abortSignal?.aborted) onCallerAbort();
     const left = Math.max(0, call.deadline - Date.now());
     const totalTimer = setTimeout(() => ac.abort(new GatewayError(timeoutFailure(), d.id)), left);
     const firstTimer =
@@ -390,7 +392,9 @@ export class Gateway {
 
     let settled = false;
     const settle = async (
-      outcome: { ok: true; finish?: Extract<LanguageModelV4StreamPart, { type: "finish" }>; usage?: GenerateResult["usage"] } | { ok: false; error: unknown },
+      outcome:
+        | { ok: true; finish?: Extract<LanguageModelV4StreamPart, { type: "finish" }>; usage?: GenerateResult["usage"]; finishReason?: GenerateResult["finishReason"] }
+        | { ok: false; error: unknown },
     ) => {
       if (settled) return;
       settled = true;
@@ -402,7 +406,9 @@ export class Gateway {
       release();
       const latencyMs = Date.now() - startedAt;
       rt.stats.record(latencyMs, outcome.ok);
-      if (outcome.ok && outcome.finish) rt.window?.recordTokens((outcome.finish.usage.inputTokens.total ?? 0) + (outcome.finish.usage.outputTokens.total ?? 0));
+      // Streamed calls report usage in their finish part, generated ones in their result.
+      const usage = outcome.ok ? (outcome.finish?.usage ?? outcome.usage) : undefined;
+      if (usage) rt.window?.recordTokens((usage.inputTokens.total ?? 0) + (usage.outputTokens.total ?? 0));
       const callerGone = !outcome.ok && params.abortSignal?.aborted;
       const f = outcome.ok || callerGone ? null : classifyFailure(outcome.error);
       emit({
@@ -416,12 +422,9 @@ export class Gateway {
         latencyMs,
         outcome: outcome.ok ? "success" : "failure",
         ...(f ? { error: f.kind, status: f.status } : callerGone ? { error: "cancelled" } : {}),
-        ...(outcome.ok && outcome.finish
-          ? {
-              inputTokens: outcome.finish.usage.inputTokens.total,
-              outputTokens: outcome.finish.usage.outputTokens.total,
-              finishReason: outcome.finish.finishReason.unified,
-            }
+        ...(usage ? { inputTokens: usage.inputTokens.total, outputTokens: usage.outputTokens.total } : {}),
+        ...(outcome.ok && (outcome.finish ?? outcome.finishReason)
+          ? { finishReason: (outcome.finish?.finishReason ?? outcome.finishReason)!.unified }
           : {}),
       });
       // A caller that left says nothing about the deployment's health.
@@ -433,7 +436,7 @@ export class Gateway {
     try {
       if (mode === "generate") {
         const result = await rt.model.doGenerate({ ...params, abortSignal: ac.signal });
-        await settle({ ok: true, usage: result.usage });
+        await settle({ ok: true, usage: result.usage, finishReason: result.finishReason });
         if (key && this.opts.cache) void this.opts.cache.set(key, { parts: partsFromGenerate(result) }, this.opts.cacheTtlMs).catch(() => {});
         return result;
       }
