@@ -48,6 +48,8 @@ export const PERMISSIONS = [
   { id: "role.manage", description: "Create and edit custom roles.", roles: ["admin"] },
   { id: "org.settings", description: "Change email domains, SSO group mappings and sign-in options.", roles: ["admin"] },
   { id: "apikey.manage.own", description: "Create and revoke their own API keys.", roles: EVERYONE },
+  { id: "memory.manage.own", description: "See, add, edit and delete their own long-term memories, and set their own preferences.", roles: EVERYONE },
+  { id: "data.export.own", description: "Export all their own data (conversations, memories, preferences, usage, audit events) as one archive.", roles: EVERYONE },
 ] as const satisfies ReadonlyArray<{ id: string; description: string; roles: readonly BuiltInRole[] }>;
 
 export type Permission = (typeof PERMISSIONS)[number]["id"];

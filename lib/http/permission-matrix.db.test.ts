@@ -45,6 +45,9 @@ interface Ctx {
   bobId: string;
   /** An audit event of Acme. */
   auditEventId: string;
+  /** A memory of the calling user, and a finished export (its job id) of theirs. */
+  ownMemory: string;
+  ownExport: string;
 }
 
 interface Fixture {
@@ -98,6 +101,16 @@ const FIXTURES: Record<string, Fixture> = {
   },
   "DELETE /api/keys/[id]": { requires: "apikey.manage.own", params: (c) => ({ id: c.ownApiKey }), ok: 204 },
   "GET /api/v1/models": { requires: "chat.send", ok: 200 },
+  "GET /api/me/memories": { requires: "memory.manage.own", ok: 200 },
+  "POST /api/me/memories": { requires: "memory.manage.own", body: () => ({ text: "Matrix memory" }), ok: 201 },
+  "PATCH /api/me/memories/[id]": { requires: "memory.manage.own", params: (c) => ({ id: c.ownMemory }), body: () => ({ text: "Edited" }), ok: 200 },
+  "DELETE /api/me/memories/[id]": { requires: "memory.manage.own", params: (c) => ({ id: c.ownMemory }), ok: 204 },
+  "GET /api/me/preferences": { requires: "memory.manage.own", ok: 200 },
+  "PUT /api/me/preferences": { requires: "memory.manage.own", body: () => ({ tone: "concise" }), ok: 200 },
+  "GET /api/me/export": { requires: "data.export.own", ok: 200 },
+  "POST /api/me/export": { requires: "data.export.own", ok: 202 },
+  "GET /api/me/export/[id]": { requires: "data.export.own", params: (c) => ({ id: c.ownExport }), ok: 200 },
+  "GET /api/jobs/[id]": { requires: "signed-in", params: (c) => ({ id: c.ownExport }), ok: 200 },
   "GET /api/admin/people": { requires: "team.manage", ok: 200 },
   "GET /api/admin/users": { requires: "user.manage", ok: 200 },
   "GET /api/admin/users/[id]": { requires: "user.manage", params: (c) => ({ id: c.danId }), ok: 200 },
@@ -278,6 +291,19 @@ async function ownApiKey(email: string): Promise<string> {
   return k.id;
 }
 
+/** A memory and a finished, unexpired export of this user. */
+async function ownPersonalData(email: string): Promise<Pick<Ctx, "ownMemory" | "ownExport">> {
+  const u = await t.db.prisma.user.findUniqueOrThrow({ where: { email } });
+  const m = await t.db.prisma.memory.create({ data: { orgId: u.orgId, userId: u.id, text: "Matrix", origin: "user" } });
+  const job = await t.db.prisma.backgroundJob.create({
+    data: { orgId: u.orgId, userId: u.id, startedById: u.id, kind: "data.export", status: "done", progress: 100, payload: {} },
+  });
+  await t.db.prisma.dataExport.create({
+    data: { orgId: u.orgId, userId: u.id, jobId: job.id, archive: "{}", bytes: 2, expiresAt: new Date(Date.now() + 3600_000) },
+  });
+  return { ownMemory: m.id, ownExport: job.id };
+}
+
 async function adminScratch(): Promise<
   Pick<Ctx, "scratchTeam" | "scratchRole" | "danId" | "bobId" | "auditEventId">
 > {
@@ -339,6 +365,8 @@ async function call(
               danId: "x",
               bobId: "x",
               auditEventId: "x",
+              ownMemory: "x",
+              ownExport: "x",
             }),
           )
         : undefined;
@@ -403,6 +431,7 @@ describe(`permission matrix: every route × every built-in role (${process.env.E
               ownConversation: await ownConversation(email),
               ownApiKey: await ownApiKey(email),
               ...(await adminScratch()),
+              ...(await ownPersonalData(email)),
             }
           : null;
         const res = await call(route, fixture, ctx, role ? cookies.get(role)! : null);
@@ -427,7 +456,7 @@ describe(`permission matrix: every route × every built-in role (${process.env.E
       for (const route of routes) {
         const fixture = FIXTURES[route.key];
         if (!fixture) continue;
-        const ctx: Ctx = { role, email, ownConversation: await ownConversation(email), ownApiKey: await ownApiKey(email), ...(await adminScratch()) };
+        const ctx: Ctx = { role, email, ownConversation: await ownConversation(email), ownApiKey: await ownApiKey(email), ...(await adminScratch()), ...(await ownPersonalData(email)) };
         const res = await call(route, fixture, ctx, null, `Bearer ${key}`);
         const want = expected(route, role, fixture.ok, scope);
         if (res.status !== want) mismatches.push(`${route.key} with a "${scope}" key: got ${res.status}, want ${want}`);

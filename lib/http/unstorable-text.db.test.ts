@@ -37,6 +37,10 @@ const SAMPLE_BODIES: Record<string, (c: Ctx) => unknown> = {
   "PATCH /api/admin/settings": () => ({ devLoginEnabled: true, groupMappings: [{ group: "engineers", roleKey: "member" }] }),
   "POST /api/v1/chat/completions": () => ({ model: "enclave", messages: [{ role: "user", content: "hello there", name: "me" }], metadata: { tag: "x" } }),
   "POST /api/admin/audit/verify": () => ({}),
+  "POST /api/me/memories": () => ({ text: "Prefers metric units" }),
+  "PATCH /api/me/memories/[id]": () => ({ text: "Prefers SI units" }),
+  "PUT /api/me/preferences": () => ({ language: "English", tone: "concise" }),
+  "POST /api/me/export": () => ({}),
   "PUT /api/admin/agents/[id]": () => ({ baseVersion: 0, instructions: "Be brief.", tier: "small", timeoutMs: 45_000, enabled: true, allowedRoles: ["member"], note: "a note" }),
   "POST /api/admin/agents/[id]/rollback": () => ({ toVersion: 0, baseVersion: 0 }),
 };

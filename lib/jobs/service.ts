@@ -2,6 +2,7 @@ import type { AuditEventInput } from "@/lib/audit-record/events";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
+import { isPlausibleId } from "./ids";
 import { runJob } from "./run-job";
 import type { JobAdapter, JobDefinition, JobOwner, JobView } from "./types";
 
@@ -54,7 +55,7 @@ export class JobService {
 
   /** A job's status, for its owner or whoever started it; anyone else gets 404. */
   async get(id: string, principal: Principal): Promise<JobView> {
-    const job = await db.for(principal).jobs.getVisible(id);
+    const job = isPlausibleId(id) ? await db.for(principal).jobs.getVisible(id) : null;
     if (!job) throw AppError.notFound("Job");
     const extra = (await this.definitions.get(job.kind)?.describe?.(job)) ?? {};
     // Only the person the job is about sees its kind's extras (an export's download link).

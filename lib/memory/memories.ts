@@ -1,5 +1,6 @@
 import { db, type MemoryRecord, type PreferencesRecord } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
+import { isUnstorableText } from "@/lib/http/text";
 import type { Principal } from "@/lib/principal";
 import {
   AddMemorySchema,
@@ -27,6 +28,12 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
   const r = schema.safeParse(input);
   if (!r.success) throw AppError.fromZod(r.error);
   return r.data;
+}
+
+/** A malformed id cannot name a memory of mine: answered exactly like someone else's. */
+function checkedId(id: string): string {
+  if (id.length === 0 || id.length > 128 || isUnstorableText(id)) throw AppError.notFound("Memory");
+  return id;
 }
 
 export function toMemoryDto(m: MemoryRecord): MemoryDto {
@@ -59,7 +66,7 @@ export async function listMemories(p: Principal, input: ListMemoriesInput = {}):
 }
 
 export async function getMemory(p: Principal, id: string): Promise<MemoryDto> {
-  const m = await db.for(p).memories.getById(id);
+  const m = await db.for(p).memories.getById(checkedId(id));
   if (!m) throw AppError.notFound("Memory");
   return toMemoryDto(m);
 }
@@ -75,7 +82,7 @@ export async function addMemory(p: Principal, input: AddMemoryInput, opts: Opts 
 export async function editMemory(p: Principal, id: string, input: EditMemoryInput, opts: Opts = {}): Promise<MemoryDto> {
   const change = parse(EditMemorySchema, input);
   const repo = db.for(p).memories;
-  const before = await repo.getById(id);
+  const before = await repo.getById(checkedId(id));
   if (!before) throw AppError.notFound("Memory");
   const accepting = change.status === "active" && before.status === "proposed";
   const m = await repo.update(id, change, { ...opts, action: accepting ? "memory.accepted" : "memory.edited" });
@@ -86,7 +93,7 @@ export async function editMemory(p: Principal, id: string, input: EditMemoryInpu
 /** Deletes one of my memories (rejecting a proposal is deleting it). 404 when not mine. */
 export async function deleteMemory(p: Principal, id: string, opts: Opts = {}): Promise<void> {
   const repo = db.for(p).memories;
-  const before = await repo.getById(id);
+  const before = await repo.getById(checkedId(id));
   if (!before) throw AppError.notFound("Memory");
   const ok = await repo.remove(id, { ...opts, action: before.status === "proposed" ? "memory.rejected" : "memory.deleted" });
   if (!ok) throw AppError.notFound("Memory");
@@ -98,7 +105,7 @@ export async function acceptMemory(p: Principal, id: string, opts: Opts = {}): P
 
 /** Rejects a proposed memory (deletes it). 404 when it is not one of my proposals. */
 export async function rejectMemory(p: Principal, id: string, opts: Opts = {}): Promise<void> {
-  const ok = await db.for(p).memories.remove(id, { ...opts, action: "memory.rejected", onlyStatus: "proposed" });
+  const ok = await db.for(p).memories.remove(checkedId(id), { ...opts, action: "memory.rejected", onlyStatus: "proposed" });
   if (!ok) throw AppError.notFound("Memory");
 }
 

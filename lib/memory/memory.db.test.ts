@@ -182,17 +182,17 @@ describe(`long-term memory (${process.env.ENCLAVE_TEST_DB})`, () => {
     const conv = await t.db.prisma.conversation.create({ data: { id: crypto.randomUUID(), orgId: erin.orgId, userId: erin.userId, title: "t" } });
     const { remember } = memoryTools(erin, { conversationId: conv.id });
     const before = (await rows(frank.userId)).length;
-    const out = (await remember.execute!({ text: "Erin prefers metric units" }, { toolCallId: "c1", messages: [] })) as { saved: boolean; id: string; status: string };
+    const out = (await remember.execute!({ text: "Erin prefers metric units" }, { toolCallId: "c1", messages: [], context: {} })) as { saved: boolean; id: string; status: string };
     expect(out).toMatchObject({ saved: true, status: "proposed" });
     const stored = await t.db.prisma.memory.findUniqueOrThrow({ where: { id: out.id } });
     expect(stored).toMatchObject({ userId: erin.userId, orgId: erin.orgId, origin: "agent", status: "proposed", sourceConversationId: conv.id });
     expect((await rows(frank.userId)).length).toBe(before);
     // Invalid text comes back as the tool's error, not a thrown turn failure.
-    const bad = (await remember.execute!({ text: "   " }, { toolCallId: "c2", messages: [] })) as { saved: boolean; error?: string };
+    const bad = (await remember.execute!({ text: "   " }, { toolCallId: "c2", messages: [], context: {} })) as { saved: boolean; error?: string };
     expect(bad.saved).toBe(false);
     expect(bad.error).toMatch(/cannot be empty/);
     await updatePreferences(erin, { memoryEnabled: false });
-    expect(await remember.execute!({ text: "Erin likes jazz" }, { toolCallId: "c3", messages: [] })).toMatchObject({ saved: false });
+    expect(await remember.execute!({ text: "Erin likes jazz" }, { toolCallId: "c3", messages: [], context: {} })).toMatchObject({ saved: false });
   });
 
   it("preferences: defaults, partial updates, audit without the user's words in data", async () => {

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
 import { jobs } from "@/lib/jobs";
+import { isPlausibleId } from "@/lib/jobs/ids";
 import type { Principal } from "@/lib/principal";
 import { EXPORT_JOB_KIND, exportDownloadUrl } from "./export-job";
 
@@ -33,7 +34,7 @@ export interface ExportDownload {
  */
 export async function downloadExport(p: Principal, jobId: string, opts: { requestId?: string; now?: Date } = {}): Promise<ExportDownload> {
   const repo = db.forOwner(p).dataExport;
-  const stored = await repo.archive(jobId);
+  const stored = isPlausibleId(jobId) ? await repo.archive(jobId) : null;
   if (!stored) throw AppError.notFound("Export");
   const now = opts.now ?? new Date();
   if (stored.expiresAt.getTime() <= now.getTime()) {
