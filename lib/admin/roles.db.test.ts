@@ -50,6 +50,8 @@ describe(`admin roles (${process.env.ENCLAVE_TEST_DB})`, () => {
       "conversation.read.own",
       "conversation.write.own",
       "apikey.manage.own",
+      "memory.manage.own",
+      "data.export.own",
     ]);
   });
 
