@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, USERS } from "../fixtures/auth";
 
 /**
@@ -79,5 +80,15 @@ test.describe("agent trace", () => {
     await expect(stored.output("calculation")).toContainText("36");
     await expect(stored.output("research")).not.toBeEmpty();
     await expect(stored.plan).toContainText("Research and Calculation");
+
+    // The expanded trace passes axe (WCAG 2.1 A/AA) in both colour schemes.
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme });
+      const { violations } = await new AxeBuilder({ page })
+        .include('[data-testid="agent-trace"]')
+        .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+        .analyze();
+      expect(violations.map((v) => `${colorScheme} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+    }
   });
 });

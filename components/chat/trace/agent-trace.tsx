@@ -105,7 +105,7 @@ function PlanLine({ view, live }: { view: TraceView; live: boolean }) {
       </span>
       {plan?.source === "rules" && (
         // Quiet on purpose: the answer is still right; an admin reading the trace learns why.
-        <span className="text-neutral-400 dark:text-neutral-500" title={plan.fallbackReason} data-testid="trace-rules-plan">
+        <span className="text-neutral-500 dark:text-neutral-400" title={plan.fallbackReason} data-testid="trace-rules-plan">
           (rules plan{plan.fallbackReason ? `: ${plan.fallbackReason}` : ""})
         </span>
       )}
@@ -128,7 +128,7 @@ function BranchRow({ branch: b, live, showOutput }: { branch: BranchItem; live: 
           · {branchStatusText(b, live)}
         </span>
       </div>
-      {b.task && <p className="ml-5 text-neutral-500">{b.task}</p>}
+      {b.task && <p className="ml-5 text-neutral-500 dark:text-neutral-400">{b.task}</p>}
       {showOutput && b.output && (
         <p className="mt-1 ml-5 max-h-60 overflow-y-auto rounded bg-neutral-50 p-2 font-mono whitespace-pre-wrap break-words text-neutral-700 dark:bg-neutral-900 dark:text-neutral-300" data-testid="trace-branch-output">
           {b.output}
