@@ -76,18 +76,19 @@ describe("fetchKeepingRetryAfter", () => {
 });
 
 describe("what a refusal means for the typed message", () => {
-  it("only rate_limited and unavailable may come after the message was stored (the gateway's refusals)", () => {
-    expect(mayHaveStored({ code: "rate_limited", message: "" })).toBe(true);
-    expect(mayHaveStored({ code: "unavailable", message: "" })).toBe(true);
-    for (const code of ["budget_exceeded", "payload_too_large", "validation_failed", "unauthorized", "network", "forbidden"]) {
+  it("429s and 503s may come after the message was stored (the gateway's, or the turn's guard at its first call); others never", () => {
+    for (const info of [
+      { code: "rate_limited", message: "" },
+      { code: "rate_limited", message: "", limit: "user_tpm" },
+      { code: "unavailable", message: "" },
+      { code: "budget_exceeded", message: "" },
+      { code: "rate_limited", message: "", reason: "budget_exceeded" },
+    ]) {
+      expect(mayHaveStored(info), JSON.stringify(info)).toBe(true);
+    }
+    for (const code of ["payload_too_large", "validation_failed", "unauthorized", "network", "forbidden", "csrf_refused"]) {
       expect(mayHaveStored({ code, message: "" })).toBe(false);
     }
-  });
-
-  it("a refusal that names its limit is admission's: nothing was stored, no need to ask", () => {
-    expect(mayHaveStored({ code: "rate_limited", message: "", limit: "user_rpm" })).toBe(false);
-    expect(mayHaveStored({ code: "unavailable", message: "", limit: "audit_backlog" })).toBe(false);
-    expect(mayHaveStored({ code: "rate_limited", message: "", reason: "budget_exceeded" })).toBe(false);
     expect(waitSentence({ code: "unavailable", message: "", limit: "audit_backlog" }, false, 5)).toBe("You can send again in 5 s");
   });
 

@@ -6,7 +6,7 @@ export interface ApiErrorInfo {
   retryAfterSeconds?: number;
   /** A finer reason (lib/limits: user_rpm, concurrency, audit_backlog, budget_exceeded…). */
   reason?: string;
-  /** The limit admission named in `error.details.limit`: present only on admission's refusals. */
+  /** The limit lib/limits named in `error.details.limit` (user_rpm, user_tpm, concurrency…). */
   limit?: string;
 }
 
@@ -84,16 +84,16 @@ export async function fetchKeepingRetryAfter(input: RequestInfo | URL, init?: Re
 }
 
 /**
- * Whether the refused request may have stored the user's message. Admission refusals (too
- * large, invalid, signed out, a rate limit or budget of the user's, which name their limit in
- * `details.limit`) come before anything is stored. The gateway's refusals come after: the
- * message is stored and its reply saved as failed, then the answer is a 429 (`rate_limited`,
- * every deployment rate-limited) or a 503 (`unavailable`, no free slot), with no named limit.
- * For those the browser asks the server what it kept rather than trust the code alone.
+ * Whether the refused request may have stored the user's message. Most refusals come before
+ * anything is stored (too large, invalid, signed out, and admission's rate, concurrency and
+ * budget checks). But 429 and 503 also come after: when the gateway refuses the turn's first
+ * model call (no free deployment, every one rate-limited) or the turn's guard stops it (a token
+ * limit, the budget), the message is stored and its reply saved as failed before the status is
+ * answered, with the same codes and even the same named limit. For those the browser asks the
+ * server what it kept rather than guess from the body.
  */
 export function mayHaveStored(info: ApiErrorInfo): boolean {
-  if (info.limit !== undefined || isBudgetRefusal(info)) return false;
-  return info.code === "rate_limited" || info.code === "unavailable";
+  return info.code === "rate_limited" || info.code === "unavailable" || isBudgetRefusal(info);
 }
 
 export function isBudgetRefusal(info: ApiErrorInfo): boolean {

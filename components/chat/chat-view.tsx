@@ -87,10 +87,11 @@ export function ChatView({
 
   // A request the server refused with a JSON error. Refused at admission (too large, invalid,
   // signed out, over a rate limit or budget) it stored nothing: the message goes back into the
-  // composer and no phantom stays in the list. A gateway refusal (429/503 once the message was
-  // stored) keeps it, with its failed reply and a Retry; the error code alone cannot tell those
-  // apart for rate_limited/unavailable, so the server is asked what it kept. A failure
-  // mid-stream did store the message, so it stays, with a retry.
+  // composer and no phantom stays in the list. Refused at the turn's first model call (the
+  // gateway, a token limit, the budget: 429/503 once the message was stored) it keeps the
+  // message, with its failed reply and a Retry. The body cannot tell those 429/503s apart, so
+  // the server is asked what it kept (mayHaveStored). A failure mid-stream did store the
+  // message, so it stays, with a retry.
   const rejected = error ? parseApiError(error) : null;
   function refused(info: ApiErrorInfo, sent: { id: string; text: string } | null) {
     setNotice(info);
