@@ -79,6 +79,7 @@ test.describe("admin console", () => {
       "Agents",
       "Settings",
       "Models",
+      "Limits",
       "Audit log",
     ]);
 
