@@ -7,6 +7,7 @@ import { logger } from "@/lib/observability/logger";
 import { authSecret } from "@/lib/auth/secret";
 import { startAuditMaintenance } from "@/lib/audit/maintenance";
 import { installTurnMetrics } from "@/lib/observability/turn-metrics";
+import { installUsageRecorder } from "@/lib/usage/recorder";
 import { signer } from "@/lib/audit/checkpoints";
 import { checkAuditRole } from "@/lib/db/grants";
 import { startReplyRecovery } from "@/lib/chat/recovery";
@@ -31,6 +32,8 @@ export async function bootstrap(): Promise<void> {
     signer();
     startAuditMaintenance();
     installTurnMetrics();
+    // Metering listens to the same turn events (every model call → a usage row with its cost).
+    installUsageRecorder();
     // After the audit sink is installed, so closing a dead turn's reply also closes its timeline.
     await startReplyRecovery();
     // This instance takes background jobs (BullMQ with REDIS_URL, else in-process, resuming what a stopped process left).

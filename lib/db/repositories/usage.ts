@@ -16,6 +16,7 @@ export interface UsageRowInput {
   id: string;
   orgId: string;
   userId: string;
+  /** The person's team when the call was made; "" = their team when the row is written (or none). */
   teamId: string;
   conversationId: string | null;
   requestId: string;
@@ -45,9 +46,11 @@ export async function unsafeWriteUsageBatch(rows: readonly UsageRowInput[]): Pro
      ), ins AS (
        INSERT INTO "UsageRecord" ("id", "orgId", "userId", "teamId", "conversationId", "requestId", "agent", "deploymentId",
          "provider", "model", "inputTokens", "outputTokens", "cached", "costUsd", "defaultPriced", "at")
-       SELECT "id", "orgId", "userId", "teamId", "conversationId", "requestId", "agent", "deploymentId", "provider", "model",
-         "inputTokens", "outputTokens", "cached", "costUsd", "defaultPriced", ("at" AT TIME ZONE 'UTC')
-       FROM input
+       SELECT x."id", x."orgId", x."userId", coalesce(nullif(x."teamId", ''), u."teamId", ''), x."conversationId", x."requestId",
+         x."agent", x."deploymentId", x."provider", x."model", x."inputTokens", x."outputTokens", x."cached", x."costUsd",
+         x."defaultPriced", (x."at" AT TIME ZONE 'UTC')
+       FROM input x
+       LEFT JOIN "User" u ON u."id" = x."userId" AND u."orgId" = x."orgId"
        ON CONFLICT ("id") DO NOTHING
        RETURNING "orgId", "userId", "teamId", "model", "agent", "at", "cached", "defaultPriced", "inputTokens", "outputTokens", "costUsd"
      )
