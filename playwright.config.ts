@@ -130,6 +130,8 @@ export default defineConfig({
         "audit/**/*.spec.ts",
         "runtime/**/*.spec.ts",
         "a11y/**/*.spec.ts",
+        "memory/**/*.spec.ts",
+        "data/**/*.spec.ts",
         "admin-agents/**/*.spec.ts",
         // Starts its own two app processes on PostgreSQL + Redis; needs none of the shared servers.
         "limits/**/*.spec.ts",

@@ -3,6 +3,8 @@ import Link from "next/link";
 const TABS = [
   { href: "/settings/privacy", label: "Privacy" },
   { href: "/settings/keys", label: "API keys" },
+  { href: "/settings/memory", label: "Memory" },
+  { href: "/settings/data", label: "Data" },
 ];
 
 export default function SettingsLayout({ children }: { children: React.ReactNode }) {
