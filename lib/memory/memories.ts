@@ -123,8 +123,7 @@ export async function proposeMemory(p: Principal, input: { text: string; convers
   const scoped = db.for(p);
   const prefs = await scoped.memories.preferences();
   if (!prefs.memoryEnabled) return { saved: false, reason: "memory_off" };
-  const same = await scoped.memories.list({ limit: 1, query: text });
-  const dup = same.items.find((m) => m.text.toLowerCase() === text.toLowerCase());
+  const dup = await scoped.memories.findSameText(text);
   if (dup) return { saved: false, reason: "duplicate", memory: toMemoryDto(dup) };
   const conversation = input.conversationId ? await scoped.conversations.getById(input.conversationId) : null;
   const m = await scoped.memories.create(

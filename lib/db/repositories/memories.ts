@@ -145,6 +145,12 @@ export function memoryRepository(p: Principal) {
       return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
     },
 
+    /** One of mine with this text, ignoring case (an agent proposing what I already have). */
+    async findSameText(text: string): Promise<MemoryRecord | null> {
+      const prisma = await getPrisma();
+      return prisma.memory.findFirst({ where: { ...scope, text: { equals: text, mode: "insensitive" } }, select });
+    },
+
     async getById(id: string): Promise<MemoryRecord | null> {
       const prisma = await getPrisma();
       return prisma.memory.findFirst({ where: { id, ...scope }, select });
