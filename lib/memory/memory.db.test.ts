@@ -177,6 +177,20 @@ describe(`long-term memory (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(actions).toEqual(["memory.proposed", "memory.accepted", "memory.proposed", "memory.rejected", "memory.added", "memory.added"]);
   });
 
+  it("a memory saved in one user's turn is never recalled in another's, even asking with its exact text", async () => {
+    const a = principalFor(await seededUser(t.db, "erin@globex.test"));
+    const b = frank;
+    await updatePreferences(a, { memorySaveMode: "automatic" });
+    const text = "Project Nightingale ships on the 14th of March";
+    const saved = (await memoryTools(a).remember.execute!({ text }, { toolCallId: "x", messages: [], context: {} })) as { saved: boolean; id: string; status: string };
+    expect(saved).toMatchObject({ saved: true, status: "active" });
+    expect((await recall(ctxOf(a), text)).map((m) => m.id)).toEqual([saved.id]);
+    expect(await recall(ctxOf(b), text)).toEqual([]);
+    const own = await addMemory(b, { text });
+    expect((await recall(ctxOf(b), text)).map((m) => m.id)).toEqual([own.id]);
+    await updatePreferences(a, { memorySaveMode: "explicit" });
+  });
+
   it("the remember tool writes only for its principal", async () => {
     const erin = principalFor(await seededUser(t.db, "erin@globex.test"));
     const conv = await t.db.prisma.conversation.create({ data: { id: crypto.randomUUID(), orgId: erin.orgId, userId: erin.userId, title: "t" } });
