@@ -11,6 +11,8 @@ const nextConfig = {
     "pg",
     "pino",
     "pino-pretty",
+    // Optional backends (redis, pg, otel) it loads on demand; the job queue (lib/jobs/bullmq.ts).
+    "bullmq",
   ],
   // The embedded database lives under .data/; never trace it into the build output.
   outputFileTracingExcludes: { "*": [".data/**", ".tmp/**"] },

@@ -16,7 +16,8 @@ interface Archive {
 }
 
 test("a user exports their data and gets an archive listing their conversation", async ({ signInAs, page, sessionFor }) => {
-  const chat = await signInAs(USERS.heidi.email);
+  // Frank (Globex): no other spec deactivates him.
+  const chat = await signInAs(USERS.frank.email);
   await chat.gotoNew();
   const words = `Export marker ${crypto.randomUUID().slice(0, 8)}`;
   const conversationId = await chat.sendAndWaitForReply(words);
@@ -28,7 +29,7 @@ test("a user exports their data and gets an archive listing their conversation",
   expect(download.suggestedFilename()).toMatch(/^enclave-export-\d{4}-\d{2}-\d{2}\.json$/);
   const archive = json as Archive;
   expect(archive.format).toBe("enclave.data-export");
-  expect(archive.user.email).toBe(USERS.heidi.email);
+  expect(archive.user.email).toBe(USERS.frank.email);
   const conv = archive.conversations.find((c) => c.id === conversationId);
   expect(conv, JSON.stringify(archive.conversations.map((c) => c.id))).toBeTruthy();
   expect(conv!.messages[0]).toMatchObject({ role: "user", text: words });
@@ -37,9 +38,11 @@ test("a user exports their data and gets an archive listing their conversation",
   // The job answers its owner with the link; the link and the job are 404 to anyone else.
   const job = (await (await page.request.get(`/api/jobs/${jobId}`)).json()) as { status: string; downloadUrl: string };
   expect(job).toMatchObject({ id: jobId, kind: "data.export", status: "done", progress: 100, downloadUrl: `/api/me/export/${jobId}` });
-  const dan = await sessionFor(USERS.dan.email);
-  await expectApiError(await dan.page.request.get(`/api/jobs/${jobId}`), 404, "not_found");
-  await expectApiError(await dan.page.request.get(job.downloadUrl), 404, "not_found");
+  for (const other of [USERS.erin.email, USERS.dan.email]) {
+    const intruder = await sessionFor(other);
+    await expectApiError(await intruder.page.request.get(`/api/jobs/${jobId}`), 404, "not_found");
+    await expectApiError(await intruder.page.request.get(job.downloadUrl), 404, "not_found");
+  }
   const mine = await page.request.get(job.downloadUrl);
   expect(mine.status()).toBe(200);
   expect(mine.headers()["content-disposition"]).toMatch(/^attachment; filename="enclave-export-/);
