@@ -81,7 +81,7 @@ export function conversationViewScope(p: Principal): ViewScope {
 }
 
 /** Permissions that each open a part of the admin console. */
-export const ADMIN_CONSOLE_PERMISSIONS = ["user.manage", "team.manage", "role.manage", "org.settings", "audit.read"] as const satisfies readonly Permission[];
+export const ADMIN_CONSOLE_PERMISSIONS = ["user.manage", "team.manage", "role.manage", "org.settings", "audit.read", "usage.read.team", "usage.read.org", "budget.manage"] as const satisfies readonly Permission[];
 
 export function canSeeAdminConsole(p: Principal): boolean {
   return ADMIN_CONSOLE_PERMISSIONS.some((perm) => p.permissions.has(perm));

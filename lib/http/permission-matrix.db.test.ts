@@ -209,6 +209,22 @@ const FIXTURES: Record<string, Fixture> = {
     params: (c) => ({ scope: "team", subject: c.scratchTeam }),
     ok: 204,
   },
+  // Usage: admins and auditors see the org, a manager their teams (bob manages Sales); scope in lib/usage.
+  "GET /api/me/usage": { requires: "chat.send", ok: 200 },
+  "GET /api/admin/usage": { requires: "usage.read.team", ok: 200 },
+  "GET /api/admin/usage/export.csv": { requires: "usage.read.team", ok: 200 },
+  "GET /api/admin/budgets": { requires: "budget.manage", ok: 200 },
+  "PUT /api/admin/budgets/[scope]/[subject]": {
+    requires: "budget.manage",
+    params: (c) => ({ scope: "team", subject: c.scratchTeam }),
+    body: () => ({ limitUsd: 100, period: "month" }),
+    ok: 200,
+  },
+  "DELETE /api/admin/budgets/[scope]/[subject]": {
+    requires: "budget.manage",
+    params: (c) => ({ scope: "team", subject: c.scratchTeam }),
+    ok: 204,
+  },
   "GET /api/admin/audit/events": { requires: "audit.read", ok: 200 },
   "GET /api/admin/audit/events/[id]": {
     requires: "audit.read",
