@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page } from "@playwright/test";
 import { expect, test, USERS } from "../fixtures/auth";
+import { AdminAgentPage, AdminAgentsPage } from "../fixtures/pages/admin-agents-page";
 import { AdminModelsPage } from "../fixtures/pages/admin-models-page";
 import { AdminRolesPage } from "../fixtures/pages/admin-roles-page";
 import { AdminSettingsPage } from "../fixtures/pages/admin-settings-page";
@@ -121,12 +122,14 @@ for (const scheme of ["light", "dark"] as const) {
       axe.expectNoViolations();
     });
 
-    test("carol (admin): users, roles, teams, settings, models", async ({ page, signInAs }) => {
+    test("carol (admin): users, roles, agents, teams, settings, models", async ({ page, signInAs }) => {
       const axe = scanner(page, scheme);
       await signInAs(USERS.carol.email);
       for (const section of [
         new AdminUsersPage(page),
         new AdminRolesPage(page),
+        new AdminAgentsPage(page),
+        new AdminAgentPage(page, "writing", "Writing"),
         new AdminTeamsPage(page),
         new AdminSettingsPage(page),
         new AdminModelsPage(page),
