@@ -301,6 +301,15 @@ describe(`admin-versioned agents (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect((await loadAgentSet(erin)).writing).toMatchObject({ version: 1, instructions: "Globex writer" });
   });
 
+  it("loadAgentSet costs one statement per turn (figures printed, not asserted)", async () => {
+    const n = 200;
+    const started = performance.now();
+    for (let i = 0; i < n; i++) await loadAgentSet(carol);
+    const ms = (performance.now() - started) / n;
+    console.log(`loadAgentSet (${process.env.ENCLAVE_TEST_DB}, ${(await t.db.prisma.agentVersion.count())} saved versions): ${ms.toFixed(2)} ms per call over ${n} calls`);
+    expect((await loadAgentSet(carol)).calculation.version).toBeGreaterThan(0);
+  });
+
   it("a member without agent.edit gets not found from every use case", async () => {
     await expectAppError(listAgents(alice), "not_found");
     await expectAppError(getAgent(alice, { id: "writing" }), "not_found");
