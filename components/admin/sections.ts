@@ -55,6 +55,18 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
     description: "Turns and tokens per minute, turns at once: defaults and overrides per role, team, person.",
   },
   {
+    href: "/admin/usage",
+    label: "Usage",
+    permission: "usage.read.team",
+    description: "Spend and tokens by day, person, model and agent step; budget status; CSV export.",
+  },
+  {
+    href: "/admin/budgets",
+    label: "Budgets",
+    permission: "budget.manage",
+    description: "Spend limits per person, team or the org, per day, week or month.",
+  },
+  {
     href: "/admin/audit",
     label: "Audit log",
     permission: "audit.read",

@@ -131,12 +131,14 @@ test.describe("admin console", () => {
 
     for (const who of [USERS.alice, USERS.dan, USERS.bob]) {
       const chat = await sessionFor(who.email);
-      await expect(chat.page.getByRole("link", { name: "Admin" })).toHaveCount(0);
-      for (const path of ["/admin", "/admin/users", "/admin/teams", "/admin/roles", "/admin/agents", "/admin/agents/writing", "/admin/settings", "/admin/models"]) {
+      // A manager reads their teams' usage in the console (usage.read.team): /admin opens there; nothing else.
+      const manager = who === USERS.bob;
+      await expect(chat.page.getByRole("link", { name: "Admin" })).toHaveCount(manager ? 1 : 0);
+      for (const path of [...(manager ? [] : ["/admin"]), "/admin/users", "/admin/teams", "/admin/roles", "/admin/agents", "/admin/agents/writing", "/admin/settings", "/admin/models"]) {
         const res = await chat.page.goto(path);
         expect(res?.status(), `${who.email} ${path}`).toBe(404);
         await expect(chat.page.getByRole("heading", { name: "Not found" })).toBeVisible();
-        await expect(chat.page.getByRole("navigation", { name: "Admin console" })).toHaveCount(0);
+        if (!manager) await expect(chat.page.getByRole("navigation", { name: "Admin console" })).toHaveCount(0);
       }
       const api = chat.page.request;
       await expectApiError(await api.get("/api/admin/users"), 404, "not_found");

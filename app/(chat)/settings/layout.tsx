@@ -3,6 +3,7 @@ import Link from "next/link";
 const TABS = [
   { href: "/settings/privacy", label: "Privacy" },
   { href: "/settings/keys", label: "API keys" },
+  { href: "/settings/usage", label: "Usage" },
   { href: "/settings/memory", label: "Memory" },
   { href: "/settings/data", label: "Data" },
 ];
