@@ -135,6 +135,8 @@ export default defineConfig({
         "admin-agents/**/*.spec.ts",
         // Starts its own two app processes on PostgreSQL + Redis; needs none of the shared servers.
         "limits/**/*.spec.ts",
+        // Start their own app on PostgreSQL (usage seeded into its tables).
+        "usage/**/*.spec.ts",
       ],
       use: { baseURL: URLS.offline },
     },
