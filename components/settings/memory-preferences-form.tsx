@@ -17,6 +17,9 @@ export function MemoryPreferencesForm({ initial, disabled, onSaved }: { initial:
   const [error, setError] = useState<string | null>(null);
 
   async function save(change: Partial<PreferencesDto>) {
+    // Shown at once (a switch that waits for the server looks broken); put back if refused.
+    const before = prefs;
+    setPrefs({ ...prefs, ...change });
     setBusy(true);
     setError(null);
     setStatus(null);
@@ -26,6 +29,7 @@ export function MemoryPreferencesForm({ initial, disabled, onSaved }: { initial:
       onSaved(saved);
       setStatus("Saved.");
     } catch (e) {
+      setPrefs(before);
       setError(e instanceof Error ? e.message : "Could not save. Retry.");
     } finally {
       setBusy(false);

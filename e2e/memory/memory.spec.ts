@@ -55,16 +55,16 @@ test.describe("memory in settings", () => {
     const memory = new MemoryPage(page);
     await memory.goto();
     await expect(memory.memoryEnabled).toBeChecked();
-    await memory.automaticMode.check();
+    const saved = () => page.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith("/api/me/preferences") && r.ok());
+    await Promise.all([saved(), memory.automaticMode.check()]);
     await expect(page.getByRole("status")).toHaveText("Saved.");
-    await memory.memoryEnabled.uncheck();
+    await Promise.all([saved(), memory.memoryEnabled.uncheck()]);
     await expect(page.getByRole("status")).toHaveText("Saved.");
     await memory.reload();
     await expect(memory.memoryEnabled).not.toBeChecked();
     await expect(memory.automaticMode).toBeChecked();
     expect(await jsonOf(await page.request.get("/api/me/preferences"))).toMatchObject({ memoryEnabled: false, memorySaveMode: "automatic" });
-    await memory.memoryEnabled.check();
-    await expect(page.getByRole("status")).toHaveText("Saved.");
+    await Promise.all([saved(), memory.memoryEnabled.check()]);
   });
 
   test("another user's memory: not listed, and PATCH/DELETE answer 404 leaving it unchanged", async ({ sessionFor }) => {
