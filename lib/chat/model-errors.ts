@@ -1,4 +1,5 @@
 import { APICallError, RetryError } from "ai";
+import { AppError } from "@/lib/errors/app-error";
 import { GatewayError, retryAfterFrom } from "@/lib/models/failures";
 
 /**
@@ -6,11 +7,13 @@ import { GatewayError, retryAfterFrom } from "@/lib/models/failures";
  * it never echoes provider URLs, keys or raw bodies.
  */
 export interface ModelFailure {
-  kind: "rate_limited" | "provider_error" | "unreachable" | "stream_broken" | "timeout" | "bad_request" | "auth" | "storage" | "unknown";
+  kind: "rate_limited" | "budget_exceeded" | "provider_error" | "unreachable" | "stream_broken" | "timeout" | "bad_request" | "auth" | "storage" | "unknown";
   message: string;
   status?: number;
   /** The provider's Retry-After (or retry-after-ms), in seconds, when it sent one. */
   retryAfterSeconds?: number;
+  /** The turn's own guard stopped the call (a token limit, a budget), not the provider. */
+  byGuard?: true;
 }
 
 export const TIMEOUT_MESSAGE = "The model took too long to answer. Your message is saved; retry in a moment.";
@@ -32,6 +35,18 @@ export function describeModelFailure(error: unknown, opts: { timedOut?: boolean 
     return { kind: "timeout", message: TIMEOUT_MESSAGE };
   }
   const e = unwrap(error);
+  // The turn's own guard stopped a call (a token limit, a budget): its message says which and when.
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
+    if (c instanceof AppError && (c.code === "rate_limited" || c.code === "budget_exceeded")) {
+      return {
+        kind: c.code,
+        status: 429,
+        byGuard: true,
+        ...(c.retryAfterSeconds !== undefined ? { retryAfterSeconds: Math.ceil(c.retryAfterSeconds) } : {}),
+        message: `${c.message.replace(/\.$/, "")}. The answer stops here; what was written so far is kept.`,
+      };
+    }
+  }
   if (e instanceof GatewayError) {
     // The gateway's own verdicts: its timeouts, a cooldown longer than the turn, no free slot.
     const f = e.failure;

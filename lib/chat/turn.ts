@@ -33,7 +33,7 @@ export async function runChatTurn(principal: Principal, req: ChatRequest, opts: 
     const slot: FailureSlot = {};
     let settle!: (o: TurnOutcome) => void;
     const done = new Promise<TurnOutcome>((r) => (settle = r));
-    const reply = streamReply(ctx, prepared, team, signal, slot, async (result) => {
+    const reply = streamReply(ctx, admitted, prepared, team, signal, slot, async (result) => {
       try {
         const { outcome, unsaved } = await finish(ctx, prepared, team, signal, slot, result);
         settle(outcome);

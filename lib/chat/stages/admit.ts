@@ -1,6 +1,8 @@
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
+import { composeGuards } from "@/lib/limits/compose";
 import { admitTurn } from "@/lib/limits/admission";
+import { budgetGuard, budgetWarningFor, checkBudget, type BudgetWarning } from "@/lib/usage/budgets";
 import type { CallGuard } from "@/lib/models/gateway";
 import { messageText } from "../schema";
 import type { TurnContext } from "./turn-context";
@@ -19,6 +21,8 @@ export interface Admitted {
   guard?: CallGuard;
   /** Frees the turn's concurrency slot; called once, when the turn is over. */
   release(): void;
+  /** Past a budget's soft threshold: the chat's banner (known by the time the reply ends). */
+  budgetWarning(): BudgetWarning | null;
 }
 
 /**
@@ -48,6 +52,8 @@ export async function admit(ctx: TurnContext): Promise<Admitted> {
   let admission;
   const t0 = performance.now();
   try {
+    // The budget first: it counts nothing, so a refusal costs no request of the minute's limit.
+    await checkBudget(ctx.principal, { requestId: ctx.opts.requestId });
     admission = await admitTurn(ctx.principal);
     ctx.opts.timing?.add("admit", performance.now() - t0);
   } catch (err) {
@@ -61,10 +67,18 @@ export async function admit(ctx: TurnContext): Promise<Admitted> {
     throw err;
   }
   let released = false;
+  let warning: BudgetWarning | null = null;
+  // Off the way to the first token: read while the team works, shown when the reply ends.
+  void budgetWarningFor(ctx.principal, { requestId: ctx.opts.requestId }).then(
+    (w) => (warning = w),
+    () => {},
+  );
   return {
     text,
     received,
-    guard: admission.guard,
+    // Tokens per minute and the budget, asked before and told after every model call.
+    guard: composeGuards(admission.guard, budgetGuard(ctx.principal, { requestId: ctx.opts.requestId })),
+    budgetWarning: () => warning,
     release: () => {
       if (released) return;
       released = true;

@@ -46,6 +46,10 @@ export async function finish(
         ? "The connection was too slow to receive the reply, so it was stopped."
         : "Stopped before the reply finished.";
   }
+  if (slot.failure?.byGuard) {
+    // The turn's own guard cut it off between two model calls; what it had is kept, marked.
+    ctx.emit("budget_cutoff", { outcome: "failure", data: { failure: slot.failure.kind, chars: text.length } });
+  }
   const answered = team.answered();
   let unsaved: string | undefined;
   try {

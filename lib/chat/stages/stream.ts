@@ -1,4 +1,5 @@
 import { env } from "@/lib/config/env";
+import type { Admitted } from "./admit";
 import { describeModelFailure } from "../model-errors";
 import { createReplyStream, type ReplyResult, type ReplyStream } from "../reply-stream";
 import type { FailureSlot } from "./finish";
@@ -13,6 +14,7 @@ import type { TurnSignal } from "./turn-signal";
  */
 export function streamReply(
   ctx: TurnContext,
+  admitted: Admitted,
   prepared: Prepared,
   team: Orchestrated,
   signal: TurnSignal,
@@ -33,6 +35,7 @@ export function streamReply(
         deployment: answered?.deploymentId ?? null,
         fallback: answered?.fallback ?? false,
         agentVersions: team.versions,
+        ...(admitted.budgetWarning() ? { budgetWarning: admitted.budgetWarning()! } : {}),
         ...u,
       };
     },
