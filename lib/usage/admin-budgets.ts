@@ -5,6 +5,7 @@ import { db, type BudgetRecord, type BudgetScope } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
 import { plainText } from "@/lib/http/text";
 import type { Principal } from "@/lib/principal";
+import { forgetBudgets } from "./budgets";
 import { periodEnd, periodStart } from "./periods";
 
 /**
@@ -92,17 +93,21 @@ async function subjectOf(p: Principal, scope: unknown, subject: unknown): Promis
 export async function setBudget(p: Principal, input: { scope: string; subject: string; body: BudgetBody }, ctx: UseCaseContext = {}): Promise<BudgetRecord> {
   requirePermission(p, "budget.manage");
   const { scope, subjectId } = await subjectOf(p, input.scope, input.subject);
-  return db.for(p).usage.setBudget(
+  const row = await db.for(p).usage.setBudget(
     scope,
     subjectId,
     { limitUsd: input.body.limitUsd, period: input.body.period, softPercent: input.body.softPercent ?? env().BUDGET_SOFT_PERCENT },
     { requestId: ctx.requestId },
   );
+  forgetBudgets(p.orgId);
+  return row;
 }
 
 /** DELETE /api/admin/budgets/{scope}/{subject}: no budget for that subject any more (none: nothing to do). */
 export async function removeBudget(p: Principal, input: { scope: string; subject: string }, ctx: UseCaseContext = {}): Promise<{ removed: boolean }> {
   requirePermission(p, "budget.manage");
   const { scope, subjectId } = await subjectOf(p, input.scope, input.subject);
-  return { removed: await db.for(p).usage.removeBudget(scope, subjectId, { requestId: ctx.requestId }) };
+  const removed = await db.for(p).usage.removeBudget(scope, subjectId, { requestId: ctx.requestId });
+  forgetBudgets(p.orgId);
+  return { removed };
 }

@@ -11,7 +11,7 @@ import { withRequestPrincipalForTests } from "@/lib/limits/test-routes";
 import type { CallGuardEstimate } from "@/lib/models/gateway";
 import { turnEmitter } from "@/lib/observability/turn-events";
 import type { Principal } from "@/lib/principal";
-import { budgetGuard, budgetWarningFor, checkBudget, reservedBudgetUsd } from "./budgets";
+import { budgetGuard, budgetWarningFor, checkBudget, forgetBudgets, reservedBudgetUsd } from "./budgets";
 import { costOf } from "./prices";
 import { flushUsage, installUsageRecorder } from "./recorder";
 
@@ -51,6 +51,7 @@ beforeEach(async () => {
   await t.db.prisma.usageDaily.deleteMany({});
   await t.db.prisma.budget.deleteMany({});
   await t.db.prisma.budgetNotice.deleteMany({});
+  forgetBudgets(acme.id);
   delete process.env.BUDGET_USER_MONTHLY_USD;
   resetEnvCache();
 });
@@ -63,6 +64,7 @@ async function spent(p: Principal, usd: number, at = new Date()): Promise<void> 
 
 async function setBudget(scope: "user" | "team" | "org", subjectId: string, limitUsd: number, period: "day" | "week" | "month" = "month", softPercent = 80) {
   await t.db.prisma.budget.create({ data: { orgId: acme.id, scope, subjectId, limitUsd, period, softPercent } });
+  forgetBudgets(acme.id); // written behind the app's back: drop its cached copy
 }
 
 const events = (action: string) => t.db.prisma.auditEvent.findMany({ where: { orgId: acme.id, action }, orderBy: { pos: "asc" } });

@@ -1,5 +1,5 @@
 import { env } from "@/lib/config/env";
-import { db, type BudgetPeriod, type BudgetScope } from "@/lib/db";
+import { db, type BudgetPeriod, type BudgetRecord, type BudgetScope } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
 import type { CallGuard, CallGuardActual, CallGuardEstimate } from "@/lib/models/gateway";
 import type { Principal } from "@/lib/principal";
@@ -50,9 +50,29 @@ export interface BudgetStatus extends EffectiveBudget {
   resetsAt: Date;
 }
 
+/** How long an org's budgets are cached per process: a change applies within this everywhere (at once where it was made). */
+export const BUDGETS_TTL_MS = 5_000;
+const budgetCache = ((globalThis as typeof globalThis & { __enclaveBudgetCache?: Map<string, { until: number; value: Promise<BudgetRecord[]> }> }).__enclaveBudgetCache ??= new Map());
+
+function orgBudgets(p: Principal): Promise<BudgetRecord[]> {
+  const hit = budgetCache.get(p.orgId);
+  if (hit && hit.until > Date.now()) return hit.value;
+  const value = db.for(p).usage.listBudgets();
+  budgetCache.set(p.orgId, { until: Date.now() + BUDGETS_TTL_MS, value });
+  value.catch(() => budgetCache.delete(p.orgId));
+  return value;
+}
+
+/** After a change on this instance: the org's next check reads its budgets afresh. */
+export function forgetBudgets(orgId: string): void {
+  budgetCache.delete(orgId);
+}
+
 /** The budgets that bind this person now: their own (or the default), their team's, the org's. */
 export async function budgetsOf(p: Principal): Promise<EffectiveBudget[]> {
-  const stored = await db.for(p).usage.budgetsFor({ userId: p.userId, teamId: p.teamId });
+  const stored = (await orgBudgets(p)).filter(
+    (b) => (b.scope === "user" && b.subjectId === p.userId) || (b.scope === "team" && b.subjectId === p.teamId) || (b.scope === "org" && b.subjectId === p.orgId),
+  );
   const out: EffectiveBudget[] = stored.map((b) => ({ ...b, key: `${b.scope}:${b.subjectId}`, fromDefault: false }));
   const e = env();
   if (!out.some((b) => b.scope === "user") && e.BUDGET_USER_MONTHLY_USD !== undefined) {
@@ -169,8 +189,8 @@ async function noteExceeded(p: Principal, s: BudgetStatus, requestId?: string): 
 
 /**
  * The admit stage's check: throws 503 while the usage writer is behind (nothing is dropped; new
- * turns wait), and 429 budget_exceeded when a budget of this person is used up. Cheap: one
- * query for the budgets, one per budget over the daily aggregates.
+ * turns wait), and 429 budget_exceeded when a budget of this person is used up. Cheap: the
+ * org's budgets cached for BUDGETS_TTL_MS, then one query per budget that applies over the daily aggregates.
  */
 export async function checkBudget(p: Principal, opts: { requestId?: string; now?: Date } = {}): Promise<void> {
   const backlog = usageBacklogState();

@@ -18,6 +18,8 @@ const one = (v: string | string[] | undefined) => (typeof v === "string" && v ? 
 /**
  * /admin/usage: the org's usage (admins, auditors) or the managed teams' (managers), by day,
  * person, model and agent step, with budgets and a CSV of the same view. Filters live in the URL.
+ * No loading.tsx here: a streamed page could no longer answer 404 for a person outside the
+ * viewer's scope (the status is sent with the first byte); the filters show their own progress.
  */
 export default async function AdminUsagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const p = await requirePrincipal();
