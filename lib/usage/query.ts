@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { UsageFilters } from "@/lib/db";
 import { AppError } from "@/lib/errors/app-error";
+import { plainText } from "@/lib/http/text";
 
 /**
  * The dashboards' filters, from the URL query (the pages keep them there, so a view can be
@@ -16,9 +17,10 @@ export const UsageQuery = z
   .object({
     from: Day.optional(),
     to: Day.optional(),
-    team: z.string().trim().min(1).max(64).optional(),
-    user: z.string().trim().min(1).max(64).optional(),
-    model: z.string().trim().min(1).max(200).optional(),
+    // Text that cannot be stored (NUL, unpaired surrogates) is a 422 here, not a failed query.
+    team: plainText().trim().min(1).max(64).optional(),
+    user: plainText().trim().min(1).max(64).optional(),
+    model: plainText().trim().min(1).max(200).optional(),
   })
   .strict();
 export type UsageQuery = z.infer<typeof UsageQuery>;
