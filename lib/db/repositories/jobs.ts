@@ -109,7 +109,8 @@ export function jobRunnerRepository(owner: Pick<JobOwner, "orgId" | "userId">) {
 
     async fail(id: string, error: string): Promise<void> {
       const prisma = await getPrisma();
-      await prisma.backgroundJob.updateMany({ where: { id, ...scope }, data: { status: "failed", finishedAt: new Date(), error: error.slice(0, 2000) } });
+      // Never over a job already done (a second run of the same job, e.g. two instances resuming it, cannot undo the first).
+      await prisma.backgroundJob.updateMany({ where: { id, ...scope, status: { not: "done" } }, data: { status: "failed", finishedAt: new Date(), error: error.slice(0, 2000) } });
     },
 
     /** Back to queued (an in-process job whose process stopped, found at start-up). */
