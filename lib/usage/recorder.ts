@@ -72,6 +72,7 @@ export function usageRowOf(e: TurnEvent): UsageRowInput | null {
   if (!cached && !(e.step === "model_call" && e.outcome === "success")) return null;
   const d = e.data ?? {};
   const model = str(d.model, "unknown");
+  if (!cached && d.inputTokens === undefined && d.outputTokens === undefined) warnNoTokens(model, str(d.deployment, "unknown"));
   const inputTokens = tokens(d.inputTokens);
   const outputTokens = tokens(d.outputTokens);
   const priced = costOf({ model, inputTokens, outputTokens, cached });
@@ -93,6 +94,15 @@ export function usageRowOf(e: TurnEvent): UsageRowInput | null {
     defaultPriced: priced.defaultPriced,
     at: new Date(e.at),
   };
+}
+
+let warnedNoTokens = false;
+
+/** A successful call whose event carries no token counts would be metered as free: say so once. */
+function warnNoTokens(model: string, deployment: string): void {
+  if (warnedNoTokens) return;
+  warnedNoTokens = true;
+  logger.warn({ component: "usage", model, deployment }, "a model call was reported without token counts: it is metered at 0 tokens (the gateway should report usage for every attempt)");
 }
 
 export const usageTurnSink = (e: TurnEvent): void => {
