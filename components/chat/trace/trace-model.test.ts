@@ -72,7 +72,9 @@ describe("durations", () => {
     expect(formatDuration(12_400)).toBe("12 s");
     expect(formatDuration(65_000)).toBe("1 min 5 s");
     expect(formatDuration(120_000)).toBe("2 min");
-    expect(formatDuration(-5)).toBe("0.0 s");
+    expect(formatDuration(-5)).toBe("< 0.1 s");
+    expect(formatDuration(49)).toBe("< 0.1 s");
+    expect(formatDuration(50)).toBe("0.1 s");
   });
 
   it("adds the phases as they ran: plan, the slowest branch, the answer", () => {

@@ -75,9 +75,10 @@ export function agentLabel(agent: SpecialistId): string {
   return LABELS[agent] ?? agent;
 }
 
-/** "0.4 s", "2.1 s", "12 s", "1 min 5 s". */
+/** "< 0.1 s", "0.4 s", "2.1 s", "12 s", "1 min 5 s". */
 export function formatDuration(ms: number): string {
   const v = Math.max(0, ms);
+  if (v < 50) return "< 0.1 s"; // "0.0 s" reads as "did not run"
   if (v < 10_000) return `${(v / 1000).toFixed(1)} s`;
   if (v < 60_000) return `${Math.round(v / 1000)} s`;
   const s = Math.round(v / 1000);
