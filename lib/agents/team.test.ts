@@ -265,12 +265,12 @@ describe("runTeam: plan timeouts, refusals, the aggregator's tools", () => {
     expect(isRefusal(new Error("boom"))).toBe(false);
   });
 
-  it("the aggregator gets the calculator only when the calculation specialist is not there to use", () => {
+  it("the aggregator gets the calculator only when the calculation specialist is not there to use, and always the user's own memory tool", () => {
     process.env.CHAT_TOOLS = "calculator,clock";
     resetEnvCache();
     const withCalc = runTeam(teamInput("hi", { signal: AbortSignal.abort() }));
-    expect(Object.keys(withCalc.tools).sort()).toEqual(["clock"]);
+    expect(Object.keys(withCalc.tools).sort()).toEqual(["clock", "remember"]);
     const noCalc = runTeam(teamInput("hi", { signal: AbortSignal.abort(), agents: agentsWith({ calculation: { enabled: false } }) }));
-    expect(Object.keys(noCalc.tools).sort()).toEqual(["calculator", "clock"]);
+    expect(Object.keys(noCalc.tools).sort()).toEqual(["calculator", "clock", "remember"]);
   });
 });

@@ -14,7 +14,8 @@ import { absorbUsage, agentModel, branchSignal, DEADLINE_GRACE_MS, type CallScop
 import { orchestratorPlan, type Plan } from "./plan";
 import { rulesPlan } from "./rules-plan";
 import { SPECIALISTS } from "./specialists";
-import { toolsForTurn } from "./tools";
+import { memoryTools } from "@/lib/memory/tools";
+import { reportingTools, toolsForTurn, type ToolCallReport } from "./tools";
 import { SPECIALIST_IDS, type AgentSet, type AgentVersions, type SpecialistId, type TraceChunk, type TraceData } from "./types";
 
 export interface TeamRunInput {
@@ -84,7 +85,7 @@ export function runTeam(input: TeamRunInput): TeamRun {
   const versions: AgentVersions = { orchestrator: agents.orchestrator.version, aggregator: agents.aggregator.version };
   const allowed = usableSpecialists(principal, agents);
   const scope: CallScope = { principal, emit: input.emit, ...(input.guard ? { guard: input.guard } : {}) };
-  const tools = aggregatorTools(allowed, input.emit);
+  const tools = aggregatorTools(allowed, input);
   const master = new AbortController();
   const onAbort = () => master.abort(input.signal.reason);
   if (input.signal.aborted) master.abort(input.signal.reason);
@@ -301,9 +302,12 @@ export function usableSpecialists(principal: Principal, agents: AgentSet): Speci
  * The aggregator's own tools: the chat's built-in ones (CHAT_TOOLS), except the calculator when
  * the calculation specialist is there to do arithmetic (one place computes, and is traced).
  */
-function aggregatorTools(allowed: readonly SpecialistId[], emit: Emit): ToolSet {
+function aggregatorTools(allowed: readonly SpecialistId[], input: Pick<TeamRunInput, "emit" | "principal" | "conversationId" | "requestId">): ToolSet {
+  const { emit } = input;
   const names = env().CHAT_TOOLS.filter((n) => !(n === "calculator" && allowed.includes("calculation")));
-  return toolsForTurn(names, (t) =>
+  // The memory tool closes over this turn's principal: whatever the model asks, it saves for them.
+  const own = memoryTools(input.principal, { conversationId: input.conversationId, requestId: input.requestId });
+  const report = (t: ToolCallReport) =>
     emit("tool_call", {
       at: t.startedAt,
       latencyMs: t.latencyMs,
@@ -311,8 +315,8 @@ function aggregatorTools(allowed: readonly SpecialistId[], emit: Emit): ToolSet 
       input: JSON.stringify(t.input),
       output: JSON.stringify(t.output),
       data: { tool: t.tool, toolCallId: t.toolCallId, agent: "aggregator" },
-    }),
-  );
+    });
+  return { ...toolsForTurn(names, report), ...reportingTools(own, report) };
 }
 
 /**
