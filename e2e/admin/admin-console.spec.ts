@@ -80,6 +80,8 @@ test.describe("admin console", () => {
       "Settings",
       "Models",
       "Limits",
+      "Usage",
+      "Budgets",
       "Audit log",
     ]);
 

@@ -51,13 +51,16 @@ test.describe("audit console", () => {
     );
     const aliceId = await myId(alice.page.request);
 
-    // Ivan signs in through the UI; the console opens on the one section he may use.
+    // Ivan signs in through the UI; the console opens on the first of the two sections an
+    // auditor may use (the org's usage), and the audit log is the other.
     await signInAs(USERS.ivan.email);
     await page.getByRole("link", { name: "Admin" }).click();
-    await expect(page).toHaveURL(/\/admin\/audit$/);
+    await expect(page).toHaveURL(/\/admin\/usage$/);
     const audit = new AuditLogPage(page);
+    await expect(audit.nav.getByRole("link")).toHaveText(["Usage", "Audit log"]);
+    await audit.nav.getByRole("link", { name: "Audit log" }).click();
+    await expect(page).toHaveURL(/\/admin\/audit$/);
     await audit.expectReady();
-    await expect(audit.nav.getByRole("link")).toHaveText(["Audit log"]);
 
     // Wait until the whole turn is written and sealed.
     await expect
@@ -109,9 +112,12 @@ test.describe("audit console", () => {
     await expect(event.bar("chat.response_completed")).toHaveCount(1);
     await expect(event.bar("chat.response_completed")).toHaveAttribute("aria-current", "true");
     await expect(event.step(/^Request received: at \+\d+ ms$/)).toBeVisible();
-    await expect(
-      event.step(/^Model call 1( \(attempt \d+\))?: from \+\d+ ms, took [\d.]+ m?s$/),
-    ).toBeVisible();
+    // An agent team's turn: the orchestrator's plan call, then the aggregator's answer.
+    for (const agent of ["orchestrator", "aggregator"]) {
+      await expect(
+        event.step(new RegExp(`^Model call 1 · ${agent}( \\(attempt \\d+\\))?: from \\+\\d+ ms, took [\\d.]+ m?s$`)),
+      ).toBeVisible();
+    }
     await expect(event.step(/^Completed: from \+\d+ ms, took [\d.]+ m?s$/)).toBeVisible();
     // The same timings as text, for anyone who cannot see the bars.
     await page.getByText("Timings as a table").click();

@@ -10,6 +10,10 @@ import { COMPAT_DEPLOYMENTS } from "../fixtures/servers";
  * fails or the stream breaks, the fallback to the second deployment and the admin's Models page.
  * The mock is shared, so every test uses its own unique text.
  *
+ * Every turn is an agent team's: a plan call (structured output, small tier, so mock-b) and then
+ * the answer (large tier, mock-a first). The faults here are aimed at the answers (`answers-only`,
+ * or `model=`), so a plan call never fails and the counts below are the answer's calls.
+ *
  * The tests of this file run in order in one worker, which keeps the breakers predictable: mock-a
  * fails at most 4 times in a row (MODEL_BREAKER_FAILURES is 5) until the Models test, last,
  * opens its breaker on purpose. Other specs on this server do not care which deployment answers.
@@ -40,7 +44,10 @@ test.describe("OpenAI-compatible provider", () => {
     await expect(reply.getByTestId("answered-by")).toHaveCount(0);
     await expect(page).toHaveURL(CONVERSATION_URL);
 
-    const requests = await mockModel.requestsMentioning(token);
+    // The plan first: one structured-output call to the small tier, not streamed.
+    const plans = await mockModel.plansMentioning(token);
+    expect(plans.map((r) => [r.body?.model, r.body?.stream ?? false])).toEqual([[fallback.model, false]]);
+    const requests = await mockModel.answersMentioning(token);
     expect(requests).toHaveLength(1);
     const [sent] = requests;
     expect(sent?.method).toBe("POST");
@@ -58,7 +65,7 @@ test.describe("OpenAI-compatible provider", () => {
     const chat = await signInAs(USERS.alice.email);
     const token = `compat-fail-${tag()}`;
     // The directive fails every request carrying it: the primary and its fallback both fail.
-    const text = `[[mock:status=500]] Please fail ${token}`;
+    const text = `[[mock:status=500,answers-only]] Please fail ${token}`;
     await chat.send(text);
 
     await expect(chat.alert(/failed \(500\)/)).toBeVisible();
@@ -67,7 +74,7 @@ test.describe("OpenAI-compatible provider", () => {
     await expect(chat.composer).toHaveValue("");
     await expect(page).toHaveURL(CONVERSATION_URL);
 
-    const requests = await mockModel.requestsMentioning(token);
+    const requests = await mockModel.answersMentioning(token);
     // MODEL_MAX_RETRIES=0: one attempt on each deployment, the primary first.
     expect(requests.map((r) => r.body?.model)).toEqual([primary.model, fallback.model]);
     for (const r of requests) expect(r.fault).toMatchObject({ source: "message", status: 500 });
@@ -78,7 +85,7 @@ test.describe("OpenAI-compatible provider", () => {
 
   test("after a reload the failed reply still gives the provider's reason (500)", async ({ signInAs }) => {
     const chat = await signInAs(USERS.alice.email);
-    const text = `[[mock:status=500]] Explain the failure ${tag()}`;
+    const text = `[[mock:status=500,answers-only]] Explain the failure ${tag()}`;
     await chat.send(text);
     const live = chat.alert(/failed \(500\)/);
     await expect(live).toBeVisible();
@@ -96,7 +103,7 @@ test.describe("OpenAI-compatible provider", () => {
   test("a stream cut mid-reply keeps the partial text, marked Interrupted, also after a reload", async ({ signInAs, mockModel }) => {
     const chat = await signInAs(USERS.alice.email);
     const token = `compat-cut-${tag()}`;
-    const text = `[[mock:cut-after=3]] Please stream then break ${token}`;
+    const text = `[[mock:cut-after=3,answers-only]] Please stream then break ${token}`;
     await chat.send(text);
 
     const reply = chat.lastAssistant;
@@ -107,7 +114,7 @@ test.describe("OpenAI-compatible provider", () => {
     await expect(chat.alert(/model provider/)).toBeVisible();
     await expect(retryButton(chat)).toBeVisible();
 
-    const requests = await mockModel.requestsMentioning(token);
+    const requests = await mockModel.answersMentioning(token);
     expect(requests).toHaveLength(1);
     expect(requests[0]?.fault).toMatchObject({ source: "message", cutAfter: 3 });
 
@@ -120,8 +127,8 @@ test.describe("OpenAI-compatible provider", () => {
     const chat = await signInAs(USERS.alice.email);
     await mockModel.clearFaults();
     // One for each deployment, so that the fallback fails too.
-    await mockModel.queueFault({ status: 500, model: primary.model });
-    await mockModel.queueFault({ status: 500, model: fallback.model });
+    await mockModel.queueFault({ status: 500, model: primary.model, answersOnly: true });
+    await mockModel.queueFault({ status: 500, model: fallback.model, answersOnly: true });
     expect(await mockModel.pendingFaults()).toHaveLength(2);
 
     const token = `compat-retry-${tag()}`;
@@ -138,7 +145,7 @@ test.describe("OpenAI-compatible provider", () => {
     await expect(chat.userMessages).toHaveCount(1);
     await expect(chat.assistantMessages).toHaveCount(1);
 
-    const requests = await mockModel.requestsMentioning(token);
+    const requests = await mockModel.answersMentioning(token);
     expect(requests.map((r) => r.body?.model)).toEqual([primary.model, fallback.model, primary.model]);
     expect(requests[0]?.fault).toMatchObject({ source: "queue", status: 500, model: primary.model });
     expect(requests[1]?.fault).toMatchObject({ source: "queue", status: 500, model: fallback.model });
@@ -169,7 +176,7 @@ test.describe("two deployments: fallback and the Models page", () => {
     await expect(reply.getByTestId("answered-by")).toHaveText(`answered by ${fallback.id} (fallback)`);
     await expect(chat.alert(/failed/)).toHaveCount(0);
 
-    const requests = await mockModel.requestsMentioning(token);
+    const requests = await mockModel.answersMentioning(token);
     expect(requests.map((r) => r.body?.model)).toEqual([primary.model, fallback.model]);
     expect(requests[0]?.fault).toMatchObject({ source: "message", status: 500, model: primary.model });
     expect(requests[1]?.fault).toBeNull();
@@ -199,7 +206,7 @@ test.describe("two deployments: fallback and the Models page", () => {
     await chat.send(`[[mock:status=429,retry-after=30,model=${primary.model}]] Rate-limit the primary ${token}`);
     await chat.expectLastReplyStatus("complete");
     await expect(chat.lastAssistant.getByTestId("answered-by")).toHaveText(`answered by ${fallback.id} (fallback)`);
-    expect((await mockModel.requestsMentioning(token)).map((r) => r.fault?.status ?? null)).toEqual([429, null]);
+    expect((await mockModel.answersMentioning(token)).map((r) => r.fault?.status ?? null)).toEqual([429, null]);
 
     const models = new AdminModelsPage(page);
     await models.goto();

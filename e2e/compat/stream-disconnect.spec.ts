@@ -5,7 +5,7 @@ import { expect, test } from "../fixtures/mock-model";
 /**
  * A client that goes away mid-reply frees everything on the server: the request to the model
  * provider is closed (the mock model server sees its connection end early), and the reply is
- * kept, marked interrupted. Driven with Node's fetch so the connection can be dropped mid-stream.
+ * kept, marked interrupted (the plan call before it has long finished; the answer is the one cut). Driven with Node's fetch so the connection can be dropped mid-stream.
  */
 test("a client that disconnects mid-stream closes the upstream model request and keeps the partial reply", async ({ page, signInAs, mockModel, baseURL }) => {
   await signInAs(USERS.alice.email);
@@ -31,7 +31,7 @@ test("a client that disconnects mid-stream closes the upstream model request and
   await reader.cancel().catch(() => {});
 
   await expect
-    .poll(async () => (await mockModel.requestsMentioning(token)).map((r) => r.closedEarly), { timeout: 15_000 })
+    .poll(async () => (await mockModel.answersMentioning(token)).map((r) => r.closedEarly), { timeout: 15_000 })
     .toEqual([true]);
   await expect
     .poll(async () => {

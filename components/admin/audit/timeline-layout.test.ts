@@ -90,5 +90,9 @@ describe("the step timeline's layout", () => {
       ]).totalMs,
     ).toBe(1);
     expect(stepLabel({ action: "something.new", data: null })).toBe("something.new");
+    expect(stepLabel({ action: "chat.model_call", data: { call: 1, attempt: 2, agent: "orchestrator" } })).toBe(
+      "Model call 1 · orchestrator (attempt 2)",
+    );
+    expect(stepLabel({ action: "chat.model_call", data: { call: 1, attempt: 1 } })).toBe("Model call 1");
   });
 });

@@ -66,7 +66,9 @@ export function stepLabel(s: Pick<TimelineStep, "action" | "data">): string {
   if (s.action === "chat.model_call") {
     const call = num(s.data, "call");
     const attempt = num(s.data, "attempt");
-    return `${base}${call !== null ? ` ${call}` : ""}${attempt !== null && attempt > 1 ? ` (attempt ${attempt})` : ""}`;
+    // Each agent of a team numbers its own calls, so the agent tells two "call 1"s apart.
+    const agent = str(s.data, "agent");
+    return `${base}${call !== null ? ` ${call}` : ""}${agent ? ` · ${agent}` : ""}${attempt !== null && attempt > 1 ? ` (attempt ${attempt})` : ""}`;
   }
   if (s.action === "chat.tool_call") {
     const tool = str(s.data, "tool");
