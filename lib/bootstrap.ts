@@ -13,6 +13,7 @@ import { checkAuditRole } from "@/lib/db/grants";
 import { startReplyRecovery } from "@/lib/chat/recovery";
 import { unsafeApplyOperatorDomains } from "@/lib/db/org-domains";
 import { startJobs } from "@/lib/jobs";
+import { startRetentionSchedule } from "@/lib/privacy/retention";
 
 export async function bootstrap(): Promise<void> {
   try {
@@ -38,6 +39,8 @@ export async function bootstrap(): Promise<void> {
     await startReplyRecovery();
     // This instance takes background jobs (BullMQ with REDIS_URL, else in-process, resuming what a stopped process left).
     await startJobs();
+    // Conversations past their org's retention period are purged on an interval, by every instance (batches skip what another is deleting).
+    startRetentionSchedule();
     const m = describeModels(e);
     logger.info(
       {

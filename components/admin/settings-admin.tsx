@@ -5,7 +5,9 @@ import { useRef, useState } from "react";
 import type { GroupMappingDto, SettingsDto } from "@/lib/admin/types";
 import { Spinner } from "@/components/ui/spinner";
 import { useHydrated } from "@/components/ui/use-hydrated";
-import { AdminApiError, adminFetch, fieldMessage, messageOf } from "./api";
+import { AdminApiError, fieldMessage, messageOf } from "./api";
+import { RetentionSection } from "./retention-section";
+import { Section, useSection } from "./settings-section";
 import {
   buttonClass,
   DismissibleError,
@@ -15,28 +17,8 @@ import {
   PageHeader,
   SavedFlag,
   OptionSelect,
-  useAsyncAction,
-  useFlag,
 } from "./ui";
 
-type Patch = {
-  emailDomains?: string[];
-  groupMappings?: GroupMappingDto[];
-  devLoginEnabled?: boolean;
-  auditContent?: SettingsDto["auditContent"];
-};
-
-/** One section's save: its busy state, its API error and its "Saved". */
-function useSection(onSaved: (s: SettingsDto) => void) {
-  const { busy, error, message, run, clearError } = useAsyncAction();
-  const [saved, flag] = useFlag();
-  const save = (patch: Patch): Promise<boolean> =>
-    run(async () => {
-      onSaved(await adminFetch<SettingsDto>("/api/admin/settings", { method: "PATCH", body: patch }));
-      flag();
-    });
-  return { busy, error, message, saved, save, clearError };
-}
 
 /** The error's message unless every field it names is shown next to its input. */
 function generalMessage(error: unknown, shownFields: (field: string) => boolean): string | null {
@@ -60,32 +42,8 @@ export function SettingsAdmin({ initial }: { initial: SettingsDto }) {
       <MappingsSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
       <DevLoginSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
       <AuditContentSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
+      <RetentionSection settings={settings} disabled={!hydrated} onSaved={setSettings} />
     </div>
-  );
-}
-
-function Section({
-  id,
-  title,
-  description,
-  children,
-}: {
-  id: string;
-  title: string;
-  description: string;
-  children: React.ReactNode;
-}) {
-  return (
-    <section
-      aria-labelledby={id}
-      className="rounded-lg border border-neutral-200 p-4 dark:border-neutral-800"
-    >
-      <h2 id={id} className="text-base font-semibold">
-        {title}
-      </h2>
-      <p className="mt-1 max-w-2xl text-sm text-neutral-600 dark:text-neutral-400">{description}</p>
-      <div className="mt-4">{children}</div>
-    </section>
   );
 }
 

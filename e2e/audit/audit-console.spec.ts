@@ -142,7 +142,7 @@ test.describe("audit console", () => {
     for (const r of rows) {
       expect(r.actorId).toBe(aliceId);
       expect(r.action).toMatch(
-        /^chat\.(request_received|first_token|model_call|tool_call|response_(completed|interrupted|failed))$/,
+        /^chat\.(request_received|plan|specialist_(started|finished)|aggregate|first_token|model_call|tool_call|response_(completed|interrupted|failed))$/,
       );
     }
     expect(rows.filter((r) => r.targetId === conversationId).map((r) => r.action)).toEqual(

@@ -65,12 +65,24 @@ export const UpdateSettingsBody = z
     devLoginEnabled: z.boolean().optional(),
     /** What of each chat turn the audit trail keeps: full text, redacted text, or hashes only. */
     auditContent: z.enum(["full", "redacted", "hashes"]).optional(),
+    /** Days after a conversation's last activity before the purge deletes it; null keeps conversations. */
+    retentionDays: z
+      .number({ error: "a whole number of days, or null to keep conversations" })
+      .int("a whole number of days")
+      .min(1, "at least 1 day (null keeps conversations)")
+      .max(36_500, "at most 36,500 days (100 years); null keeps conversations")
+      .nullable()
+      .optional(),
   })
   .refine(
     (b) =>
-      b.emailDomains !== undefined || b.groupMappings !== undefined || b.devLoginEnabled !== undefined || b.auditContent !== undefined,
+      b.emailDomains !== undefined ||
+      b.groupMappings !== undefined ||
+      b.devLoginEnabled !== undefined ||
+      b.auditContent !== undefined ||
+      b.retentionDays !== undefined,
     {
-      message: "send at least one of emailDomains, groupMappings, devLoginEnabled or auditContent",
+      message: "send at least one of emailDomains, groupMappings, devLoginEnabled, auditContent or retentionDays",
     },
   );
 export type UpdateSettingsInput = z.input<typeof UpdateSettingsBody>;
@@ -83,6 +95,7 @@ function settingsDto(s: OrgSettingsRecord, options: SettingsDto["options"]): Set
     domainVerification: { recordType: "TXT", value: verificationRecord(s.domainVerificationToken) },
     devLoginEnabled: s.devLoginEnabled,
     auditContent: s.auditContent,
+    retentionDays: s.retentionDays,
     groupMappings: s.groupMappings.map((m) => ({ group: m.group, roleKey: m.roleKey, teamId: m.teamId })),
     options,
   };
@@ -171,6 +184,7 @@ export async function updateSettings(
       verifiedEmailDomains?: string[];
       devLoginEnabled?: boolean;
       auditContent?: "full" | "redacted" | "hashes";
+      retentionDays?: number | null;
     } = {};
 
     const verified = body.emailDomains?.filter((d) => before.verifiedEmailDomains.includes(d) || proven.has(d));
@@ -221,6 +235,11 @@ export async function updateSettings(
     if (body.auditContent !== undefined && body.auditContent !== before.auditContent) {
       from.auditContent = before.auditContent;
       to.auditContent = orgChange.auditContent = body.auditContent;
+    }
+
+    if (body.retentionDays !== undefined && body.retentionDays !== before.retentionDays) {
+      from.retentionDays = before.retentionDays;
+      to.retentionDays = orgChange.retentionDays = body.retentionDays;
     }
 
     if (mappings && !sameList(mappings, before.groupMappings, sameMapping)) {

@@ -84,6 +84,8 @@ export interface SettingsDto {
   devLoginEnabled: boolean;
   /** What the audit trail keeps of each chat turn. */
   auditContent: "full" | "redacted" | "hashes";
+  /** Conversations are deleted this many days after their last activity; null keeps them. */
+  retentionDays: number | null;
   groupMappings: GroupMappingDto[];
   /** What a group mapping may point at. */
   options: { roles: Array<{ key: string; name: string }>; teams: Array<{ id: string; name: string }> };

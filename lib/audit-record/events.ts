@@ -68,6 +68,7 @@ export const AuditAction = z.enum([
   "data.export_requested",
   "data.exported",
   "data.export_downloaded",
+  "retention.purged",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -115,6 +115,8 @@ const EnvSchema = z.object({
   AUDIT_SIGNING_PUBLIC_KEY: z.string().min(40).optional(),
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).default(60),
+  /** How often each instance runs the retention purge (orgs with a retention period only); 0 turns the schedule off. */
+  RETENTION_PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   // Refuse to start on PostgreSQL when the role Enclave connects as could drop the audit
   // triggers (it owns the audit table, or is a superuser); otherwise that is only a warning.
   AUDIT_STRICT: bool.default(false),

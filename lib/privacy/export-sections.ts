@@ -3,8 +3,8 @@ import type { ExportOwner } from "@/lib/db";
 /**
  * The seam other modules use to put their per-user data into a data export: each registers a
  * named section with a loader reading ONLY the owner's rows (through their own scoped
- * repository). lib/usage registers "usage" (its usage records) here; until it does, the archive's
- * `usage` is an empty list. A section's name is its key in the archive.
+ * repository). lib/usage registers "usage" (its usage records) when its recorder is installed;
+ * before that the archive's `usage` is an empty list. A section's name is its key in the archive.
  */
 export interface ExportSection {
   name: string;

@@ -9,6 +9,7 @@ import { buildExportArchive, type ExportArchive } from "./export-archive";
 import { EXPORT_TTL_MS } from "./export-job";
 import { registerExportSection, unregisterExportSection } from "./export-sections";
 import { downloadExport, listMyExports, startExport } from "./export";
+import { registerUsageExport } from "@/lib/usage/recorder";
 
 let t: TestDatabase;
 let alice: Principal;
@@ -117,5 +118,21 @@ describe(`data export (${process.env.ENCLAVE_TEST_DB})`, () => {
       unregisterExportSection("usage");
     }
     expect(() => registerExportSection({ name: "conversations", load: async () => [] })).toThrow(/built-in/);
+  });
+
+  it("the usage section (registered by lib/usage) holds my metered calls, not anyone else's", async () => {
+    const row = (p: Principal, id: string, model: string) => ({
+      id, orgId: p.orgId, userId: p.userId, requestId: `req-${id}`, agent: "aggregator", deploymentId: "offline", provider: "offline", model,
+      inputTokens: 10, outputTokens: 20, costUsd: "0.0000123456", defaultPriced: true, at: new Date("2026-11-30T10:00:00Z"),
+    });
+    await t.db.prisma.usageRecord.createMany({ data: [row(alice, crypto.randomUUID(), "alice-model"), row(dan, crypto.randomUUID(), "dan-model")] });
+    registerUsageExport();
+    try {
+      const archive = await buildExportArchive(alice);
+      expect(archive.usage).toEqual([expect.objectContaining({ model: "alice-model", agent: "aggregator", inputTokens: 10, outputTokens: 20, costUsd: "0.0000123456", defaultPriced: true, at: "2026-11-30T10:00:00.000Z" })]);
+      expect(JSON.stringify(archive)).not.toContain("dan-model");
+    } finally {
+      unregisterExportSection("usage");
+    }
   });
 });

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { unsafeWriteUsageBatch, type UsageRowInput } from "@/lib/db";
+import { db, unsafeWriteUsageBatch, type UsageRowInput } from "@/lib/db";
 import { isDatabaseUnavailable } from "@/lib/db/prisma-errors";
 import { logger } from "@/lib/observability/logger";
 import { setScrapeSource } from "@/lib/observability/metrics";
 import { onTurnEvent, type TurnEvent } from "@/lib/observability/turn-events";
+import { registerExportSection } from "@/lib/privacy/export-sections";
 import { costOf } from "./prices";
 
 /**
@@ -123,6 +124,7 @@ export function enqueueUsage(row: UsageRowInput): void {
 /** Subscribes metering to the turn-event channel (once per process); called at start-up. */
 export function installUsageRecorder(): void {
   setScrapeSource({ queue: "usage", read: () => state.queue.length });
+  registerUsageExport();
   if (state.installed) return;
   state.installed = true;
   onTurnEvent(usageTurnSink);
@@ -234,4 +236,9 @@ export function flushUsage(): Promise<void> {
     state.flushing = null;
   });
   return state.flushing;
+}
+
+/** A person's data export carries their usage records (the "usage" section of the archive). */
+export function registerUsageExport(): void {
+  registerExportSection({ name: "usage", load: (owner) => db.forOwner(owner).dataExport.usageRecords() });
 }

@@ -67,6 +67,7 @@ export const ACTION_LABELS = {
   "data.export_requested": "Data export requested",
   "data.exported": "Data exported",
   "data.export_downloaded": "Data export downloaded",
+  "retention.purged": "Old conversations purged",
 } as const satisfies Record<AuditAction, string>;
 
 export type KnownAction = keyof typeof ACTION_LABELS;
@@ -103,7 +104,7 @@ export const ACTION_GROUPS: readonly ActionGroup[] = [
   { label: "Agents", value: "agent.", allLabel: "All agent edits", prefixes: ["agent."] },
   { label: "Limits and budgets", value: "limit.,budget.", allLabel: "All limit and budget events", prefixes: ["limit.", "budget."] },
   { label: "Keys", value: "apikey.", allLabel: "All API key events", prefixes: ["apikey."] },
-  { label: "Memory and data", value: "memory.,preferences.,data.", allLabel: "All memory, preference and data-export events", prefixes: ["memory.", "preferences.", "data."] },
+  { label: "Memory and data", value: "memory.,preferences.,data.,retention.", allLabel: "All memory, preference, data-export and retention events", prefixes: ["memory.", "preferences.", "data.", "retention."] },
   { label: "Audit", value: "audit.", allLabel: "All audit-trail events", prefixes: ["audit."] },
 ];
 

@@ -102,6 +102,8 @@ export interface OrgSettingsRecord {
   domainVerificationToken: string;
   devLoginEnabled: boolean;
   auditContent: "full" | "redacted" | "hashes";
+  /** Conversations are purged this many days after their last activity; null keeps them. */
+  retentionDays: number | null;
   /** In order: the first matching mapping wins. */
   groupMappings: GroupMappingRecord[];
 }
@@ -269,6 +271,7 @@ async function readSettings(client: Client, orgId: string): Promise<OrgSettingsR
       domainVerificationToken: true,
       devLoginEnabled: true,
       auditContent: true,
+      retentionDays: true,
       groupMappings: {
         select: { group: true, roleKey: true, teamId: true },
         orderBy: [{ position: "asc" }, { group: "asc" }],
@@ -460,6 +463,7 @@ function writer(tx: Client, p: Principal, requestId: string | undefined) {
       verifiedEmailDomains?: string[];
       devLoginEnabled?: boolean;
       auditContent?: "full" | "redacted" | "hashes";
+      retentionDays?: number | null;
     }): Promise<void> {
       await tx.org.update({ where: { id: orgId }, data: change, select: { id: true } });
       if (change.auditContent) forgetAuditContentPolicy(orgId);

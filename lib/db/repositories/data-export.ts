@@ -100,6 +100,17 @@ export function dataExportRepository(owner: ExportOwner) {
       });
     },
 
+    /** The owner's metered model calls, oldest first (cost as a decimal string, never rounded). */
+    async usageRecords() {
+      const prisma = await getPrisma();
+      const rows = await prisma.usageRecord.findMany({
+        where: scope,
+        orderBy: [{ at: "asc" }, { id: "asc" }],
+        select: { id: true, at: true, conversationId: true, requestId: true, agent: true, deploymentId: true, provider: true, model: true, inputTokens: true, outputTokens: true, cached: true, costUsd: true, defaultPriced: true },
+      });
+      return rows.map((r) => ({ ...r, at: r.at.toISOString(), costUsd: r.costUsd.toString() }));
+    },
+
     async preferences() {
       const prisma = await getPrisma();
       return prisma.userPreference.findFirst({
