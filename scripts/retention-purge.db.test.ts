@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createThrowawayPostgres, openDatabaseAt, testDbKind } from "@/lib/db/testing";
+import { seedDatabase } from "@/lib/db/seed";
+
+/**
+ * `npm run retention:purge` as an operator runs it: a separate process on the same database. It
+ * removes what is past the org's period, says so per org, and leaves the audit chain intact.
+ */
+const kind = testDbKind();
+let dataDir = "";
+let pgUrl: string | null = null;
+let dropPg: (() => Promise<void>) | null = null;
+const DAY = 86_400_000;
+
+function open() {
+  return kind === "pglite" ? openDatabaseAt({ kind: "pglite", dataDir: join(dataDir, "pglite") }) : openDatabaseAt({ kind: "postgresql", url: pgUrl! });
+}
+
+function run(script: string): { status: number | null; out: string } {
+  const env = { ...process.env, ENCLAVE_DATA_DIR: dataDir, DATABASE_URL: pgUrl ?? "", AUDIT_SIGNING_KEY: "cli-test-signing-key-0123456789", LOG_LEVEL: "silent" };
+  const r = spawnSync(process.execPath, ["--import", "tsx", script], { env, encoding: "utf8", timeout: 120_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "enclave-retention-"));
+  if (kind === "postgresql") {
+    const pg = await createThrowawayPostgres();
+    pgUrl = pg.url;
+    dropPg = pg.drop;
+  }
+  const db = await open();
+  await seedDatabase(db.prisma);
+  const acme = await db.prisma.org.update({ where: { slug: "acme" }, data: { retentionDays: 7 }, select: { id: true } });
+  const alice = await db.prisma.user.findFirstOrThrow({ where: { email: "alice@acme.test" }, select: { id: true } });
+  for (const [id, daysAgo] of [["old-1", 30], ["old-2", 8], ["fresh", 1]] as const) {
+    const at = new Date(Date.now() - daysAgo * DAY);
+    await db.prisma.conversation.create({ data: { id, orgId: acme.id, userId: alice.id, title: id, createdAt: at, updatedAt: at } });
+    await db.prisma.message.create({ data: { id: `${id}-m`, conversationId: id, orgId: acme.id, userId: alice.id, role: "user", parts: [{ type: "text", text: id }], createdAt: at } });
+  }
+  await db.close();
+});
+
+afterAll(async () => {
+  await dropPg?.();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe(`npm run retention:purge (${kind})`, () => {
+  it("purges what is past the period, prints it, and the audit chain still verifies", async () => {
+    const r = run("scripts/retention-purge.ts");
+    expect(r.out).toMatch(/purged\s+org \S+ \(keeps 7 days\): 2 conversations, 2 messages/);
+    expect(r.status).toBe(0);
+    const db = await open();
+    try {
+      expect((await db.prisma.conversation.findMany({ select: { id: true } })).map((c) => c.id)).toEqual(["fresh"]);
+      expect(await db.prisma.auditEvent.count({ where: { action: "retention.purged", sealedAt: { not: null } } })).toBe(1);
+    } finally {
+      await db.close();
+    }
+    const verify = run("scripts/audit-verify.ts");
+    expect(verify.out).toMatch(/ok\s+org/);
+    expect(verify.status).toBe(0);
+    const again = run("scripts/retention-purge.ts");
+    expect(again.out).toMatch(/0 conversations/);
+    expect(again.status).toBe(0);
+  });
+});
