@@ -52,6 +52,7 @@ describe(`admin roles (${process.env.ENCLAVE_TEST_DB})`, () => {
       "apikey.manage.own",
       "memory.manage.own",
       "data.export.own",
+      "data.erase.own",
     ]);
   });
 

@@ -69,6 +69,8 @@ export const AuditAction = z.enum([
   "data.exported",
   "data.export_downloaded",
   "retention.purged",
+  "data.erasure_requested",
+  "data.erased",
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

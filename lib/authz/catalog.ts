@@ -50,6 +50,7 @@ export const PERMISSIONS = [
   { id: "apikey.manage.own", description: "Create and revoke their own API keys.", roles: EVERYONE },
   { id: "memory.manage.own", description: "See, add, edit and delete their own long-term memories, and set their own preferences.", roles: EVERYONE },
   { id: "data.export.own", description: "Export all their own data (conversations, memories, preferences, usage, audit events) as one archive.", roles: EVERYONE },
+  { id: "data.erase.own", description: "Erase their own data: their conversations, memory and cached responses, or their whole account.", roles: EVERYONE },
 ] as const satisfies ReadonlyArray<{ id: string; description: string; roles: readonly BuiltInRole[] }>;
 
 export type Permission = (typeof PERMISSIONS)[number]["id"];

@@ -18,6 +18,7 @@ import { memoryRepository } from "./repositories/memories";
 import { jobRepository, jobRunnerRepository } from "./repositories/jobs";
 import { dataExportRepository, type ExportOwner } from "./repositories/data-export";
 import { usageRepository } from "./repositories/usage";
+import { erasureRepository } from "./repositories/erasure";
 
 export const db = {
   for(principal: Principal) {
@@ -45,6 +46,7 @@ export const db = {
     return {
       jobs: jobRunnerRepository(owner),
       dataExport: dataExportRepository(owner),
+      erasure: erasureRepository(owner),
     };
   },
 };

@@ -43,6 +43,8 @@ interface Ctx {
   scratchRole: string;
   danId: string;
   bobId: string;
+  /** A disposable member of Acme (an admin erases their content). */
+  scratchUser: string;
   /** An audit event of Acme. */
   auditEventId: string;
   /** A memory of the calling user, and a finished export (its job id) of theirs. */
@@ -110,6 +112,10 @@ const FIXTURES: Record<string, Fixture> = {
   "GET /api/me/export": { requires: "data.export.own", ok: 200 },
   "POST /api/me/export": { requires: "data.export.own", ok: 202 },
   "GET /api/me/export/[id]": { requires: "data.export.own", params: (c) => ({ id: c.ownExport }), ok: 200 },
+  // Past the permission the body is read: an unknown scope is refused before anything is erased
+  // (a real erasure would race the fixtures this matrix creates for the caller).
+  "POST /api/me/erase": { requires: "data.erase.own", body: () => ({ scope: "everything" }), ok: 422 },
+  "POST /api/admin/users/[id]/erase": { requires: "user.manage", params: (c) => ({ id: c.scratchUser }), body: () => ({ scope: "content" }), ok: 202 },
   "GET /api/jobs/[id]": { requires: "signed-in", params: (c) => ({ id: c.ownExport }), ok: 200 },
   "GET /api/admin/people": { requires: "team.manage", ok: 200 },
   "GET /api/admin/users": { requires: "user.manage", ok: 200 },
@@ -321,7 +327,7 @@ async function ownPersonalData(email: string): Promise<Pick<Ctx, "ownMemory" | "
 }
 
 async function adminScratch(): Promise<
-  Pick<Ctx, "scratchTeam" | "scratchRole" | "danId" | "bobId" | "auditEventId">
+  Pick<Ctx, "scratchTeam" | "scratchRole" | "danId" | "bobId" | "scratchUser" | "auditEventId">
 > {
   const acme = await t.db.prisma.org.findUniqueOrThrow({ where: { slug: "acme" } });
   const team = await t.db.prisma.team.create({
@@ -348,6 +354,7 @@ async function adminScratch(): Promise<
     scratchRole: role.key,
     danId: dan!.id,
     bobId: bob!.id,
+    scratchUser: (await t.db.prisma.user.create({ data: { orgId: acme.id, email: `scratch-${randomUUID().slice(0, 8)}@acme.test`, name: "Scratch Person" } })).id,
     auditEventId: event.id,
   };
 }
@@ -380,6 +387,7 @@ async function call(
               scratchRole: "x",
               danId: "x",
               bobId: "x",
+              scratchUser: "x",
               auditEventId: "x",
               ownMemory: "x",
               ownExport: "x",

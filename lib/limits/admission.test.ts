@@ -191,6 +191,35 @@ describe("two app processes' view: two instances on one Redis", () => {
   });
 });
 
+describe("an erased person's limiter state", () => {
+  it("forgetPerson leaves no Redis key naming them (counters and slots), and their counts start over; the org's stay", async () => {
+    const prefix = `${RUN}:erase-${randomUUID().slice(0, 6)}`;
+    const redis = await redisClient();
+    const a = engine({ userRpm: 5, userTpm: 1_000_000, orgRpm: 1_000 }, { redis }, prefix);
+    const p = principal();
+    const other = principal({ orgId: p.orgId });
+    const held = await a.admit(p);
+    (await a.admit(other)).release();
+    const keysNaming = async (id: string) => (await redis.keys(`${prefix}*`)).filter((k) => k.includes(id));
+    expect((await keysNaming(p.userId)).length).toBeGreaterThan(0);
+
+    await a.forgetPerson(p.orgId, p.userId);
+    expect(await keysNaming(p.userId)).toEqual([]);
+    expect(await keysNaming(other.userId)).not.toEqual([]);
+    expect((await a.windows.peek("requests", `${p.orgId}:${p.userId}`)).used).toBe(0);
+    expect((await a.windows.peek("requests", p.orgId)).used).toBe(2);
+    held.release();
+  });
+
+  it("in memory too", async () => {
+    const a = engine({ userRpm: 5 }, { redis: null });
+    const p = principal();
+    (await a.admit(p)).release();
+    await a.forgetPerson(p.orgId, p.userId);
+    expect((await a.windows.peek("requests", `${p.orgId}:${p.userId}`)).used).toBe(0);
+  });
+});
+
 describe("Redis stopped during the test", () => {
   let own: OwnRedis;
   beforeAll(async () => {

@@ -78,6 +78,16 @@ export class Admission {
     return value;
   }
 
+  /**
+   * An erasure: the person's counters and slots are forgotten, on Redis and in this process
+   * (the org's own counters hold no one's id and stay).
+   */
+  async forgetPerson(orgId: string, userId: string): Promise<void> {
+    const userKey = `${orgId}:${userId}`;
+    await this.windows.forget(userKey);
+    await this.slots.forget(userKey);
+  }
+
   /** After a change on this instance: the org's next admission reads the overrides afresh. */
   forget(orgId: string): void {
     this.cache.delete(orgId);
@@ -144,6 +154,11 @@ export function admission(): Admission {
     a = holder.__enclaveAdmission = new Admission({ redis });
   }
   return a;
+}
+
+/** Forgets one person's limiter state (counters, slots) everywhere it is kept. */
+export async function forgetPersonLimits(orgId: string, userId: string): Promise<void> {
+  await admission().forgetPerson(orgId, userId);
 }
 
 /** May this principal start a chat turn now? See Admission. */

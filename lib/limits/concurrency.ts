@@ -118,6 +118,13 @@ export class TurnSlots {
     this.heartbeat.unref();
   }
 
+  /** Forgets a person's slots (an erasure): their Redis key and this process's count. */
+  async forget(who: string): Promise<void> {
+    this.local.delete(who);
+    for (const l of [...this.leases]) if (l.key === `${this.opts.prefix}:turns:${who}`) this.leases.delete(l);
+    await this.opts.redis?.del(`${this.opts.prefix}:turns:${who}`);
+  }
+
   /** Stops the heartbeat (tests, shutdown); held leases then lapse by themselves. */
   close(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);

@@ -49,17 +49,19 @@ class InsuranceLimiter extends RateLimiterMemory {
 
 export class MinuteWindows {
   private readonly limiters: Record<WindowKind, RateLimiterAbstract>;
+  private readonly insurance: Partial<Record<WindowKind, RateLimiterMemory>> = {};
 
   constructor(opts: { redis: Redis | null; prefix: string; health: RedisHealth }) {
     const make = (kind: WindowKind): RateLimiterAbstract => {
       const base = { points: CEILING, duration: WINDOW_SECONDS, keyPrefix: `${opts.prefix}:${kind}` };
       if (!opts.redis) return new RateLimiterMemory(base);
+      const insurance = (this.insurance[kind] = new InsuranceLimiter(base, () => opts.health.fellBack()));
       return new RateLimiterRedis({
         ...base,
         storeClient: opts.redis,
         // Not ready (reconnecting): straight to the insurance limiter, no command attempted.
         rejectIfRedisNotReady: true,
-        insuranceLimiter: new InsuranceLimiter(base, () => opts.health.fellBack()),
+        insuranceLimiter: insurance,
       });
     };
     this.limiters = { requests: make("requests"), tokens: make("tokens") };
@@ -72,6 +74,14 @@ export class MinuteWindows {
   /** Takes back part of an addition (a refused turn, a reservation larger than what was used). */
   async subtract(kind: WindowKind, key: string, points: number): Promise<void> {
     if (points > 0) await this.limiters[kind].reward(key, points);
+  }
+
+  /** Forgets a key in every window (an erasure): on Redis and in the insurance limiter alike. */
+  async forget(key: string): Promise<void> {
+    for (const kind of ["requests", "tokens"] as const) {
+      await this.limiters[kind].delete(key);
+      await this.insurance[kind]?.delete(key);
+    }
   }
 
   async peek(kind: WindowKind, key: string): Promise<WindowCount> {

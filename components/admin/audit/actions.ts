@@ -68,6 +68,8 @@ export const ACTION_LABELS = {
   "data.exported": "Data exported",
   "data.export_downloaded": "Data export downloaded",
   "retention.purged": "Old conversations purged",
+  "data.erasure_requested": "Data erasure requested",
+  "data.erased": "Data erased",
 } as const satisfies Record<AuditAction, string>;
 
 export type KnownAction = keyof typeof ACTION_LABELS;

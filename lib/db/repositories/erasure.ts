@@ -1,0 +1,136 @@
+import { createHash } from "node:crypto";
+import type { AuditEventInput } from "@/lib/audit-record/events";
+import { writeAudit } from "../audit";
+import { getPrisma } from "../database";
+import type { ExportOwner } from "./data-export";
+
+/**
+ * Erasing one person's data, store by store. Every statement has the person's org and id in its
+ * WHERE clause; every step is idempotent (a step run twice, e.g. by an erasure resumed after a
+ * crash, finds nothing left the second time), so the job that drives them can always be re-run
+ * from the start. What is deleted vs pseudonymized is decided in lib/privacy/erasure.
+ */
+
+/**
+ * What stands in for an erased person where a row must stay (usage rows an org's spend is
+ * counted from, team-view records shown to the conversation's owner): stable per person, so
+ * totals still group, and not the id itself.
+ */
+export function erasedPseudonym(orgId: string, userId: string): string {
+  return `erased-${createHash("sha256").update(`enclave:erased:${orgId}:${userId}`).digest("hex").slice(0, 24)}`;
+}
+
+export function erasureRepository(target: ExportOwner) {
+  const scope = { orgId: target.orgId, userId: target.userId };
+  const pseudonym = erasedPseudonym(target.orgId, target.userId);
+
+  return {
+    pseudonym,
+
+    async exists(): Promise<boolean> {
+      const prisma = await getPrisma();
+      return (await prisma.user.count({ where: { id: target.userId, orgId: target.orgId } })) === 1;
+    },
+
+    /** Account erasure starts here: the person can no longer sign in or use a session or key. */
+    async lockOut(now = new Date()): Promise<{ sessions: number; apiKeys: number }> {
+      const prisma = await getPrisma();
+      return prisma.$transaction(async (tx) => {
+        await tx.user.updateMany({ where: { id: target.userId, orgId: target.orgId, disabledAt: null }, data: { disabledAt: now } });
+        const sessions = await tx.session.updateMany({ where: { ...scope, revokedAt: null }, data: { revokedAt: now } });
+        const apiKeys = await tx.apiKey.updateMany({ where: { ...scope, revokedAt: null }, data: { revokedAt: now } });
+        return { sessions: sessions.count, apiKeys: apiKeys.count };
+      });
+    },
+
+    async countConversations(): Promise<number> {
+      const prisma = await getPrisma();
+      return prisma.conversation.count({ where: scope });
+    },
+
+    /** Up to `limit` of the person's conversations with their messages and the team views of them. */
+    async deleteConversations(limit: number): Promise<{ conversations: number; messages: number }> {
+      const prisma = await getPrisma();
+      return prisma.$transaction(async (tx) => {
+        const rows = await tx.conversation.findMany({ where: scope, select: { id: true }, take: limit, orderBy: { id: "asc" } });
+        if (rows.length === 0) return { conversations: 0, messages: 0 };
+        const ids = rows.map((r) => r.id);
+        const messages = await tx.message.count({ where: { ...scope, conversationId: { in: ids } } });
+        await tx.conversationView.deleteMany({ where: { orgId: target.orgId, ownerId: target.userId, conversationId: { in: ids } } });
+        const { count } = await tx.conversation.deleteMany({ where: { ...scope, id: { in: ids } } });
+        return { conversations: count, messages };
+      });
+    },
+
+    /** Memories, and for an account the preferences too. */
+    async deleteMemories(opts: { preferences: boolean }): Promise<{ memories: number; preferences: number }> {
+      const prisma = await getPrisma();
+      return prisma.$transaction(async (tx) => {
+        const memories = await tx.memory.deleteMany({ where: scope });
+        const preferences = opts.preferences ? await tx.userPreference.deleteMany({ where: scope }) : { count: 0 };
+        return { memories: memories.count, preferences: preferences.count };
+      });
+    },
+
+    /** Finished export archives hold a copy of everything: they go in both scopes. */
+    async deleteExports(): Promise<number> {
+      const prisma = await getPrisma();
+      return (await prisma.dataExport.deleteMany({ where: scope })).count;
+    },
+
+    /** Team-view records of anyone's conversations that name the person (the conversation's title included). */
+    async deleteViewsOfTheirConversations(): Promise<number> {
+      const prisma = await getPrisma();
+      return (await prisma.conversationView.deleteMany({ where: { orgId: target.orgId, ownerId: target.userId } })).count;
+    },
+
+    /**
+     * Account erasure: the rows that must stay for others keep a pseudonym instead of the id
+     * (usage the org's spend is counted from; views the viewed owners were shown), the person's
+     * own settings rows go, and references to them as an editor are cleared.
+     */
+    async pseudonymizeAccount(): Promise<{ usageRecords: number; usageDaily: number; viewsAsViewer: number; settings: number }> {
+      const prisma = await getPrisma();
+      return prisma.$transaction(async (tx) => {
+        const usageRecords = await tx.usageRecord.updateMany({ where: scope, data: { userId: pseudonym } });
+        const usageDaily = await tx.$executeRaw`
+          UPDATE "UsageDaily" SET "userId" = ${pseudonym}
+          WHERE "orgId" = ${target.orgId} AND "userId" = ${target.userId}`;
+        const viewsAsViewer = await tx.conversationView.updateMany({ where: { orgId: target.orgId, viewerId: target.userId }, data: { viewerId: pseudonym } });
+        const overrides = await tx.limitOverride.deleteMany({ where: { orgId: target.orgId, scope: "user", subjectId: target.userId } });
+        const budgets = await tx.budget.deleteMany({ where: { orgId: target.orgId, scope: "user", subjectId: target.userId } });
+        const notices = await tx.budgetNotice.deleteMany({ where: { orgId: target.orgId, budgetKey: `user:${target.userId}` } });
+        await tx.limitOverride.updateMany({ where: { orgId: target.orgId, updatedById: target.userId }, data: { updatedById: null } });
+        await tx.budget.updateMany({ where: { orgId: target.orgId, updatedById: target.userId }, data: { updatedById: null } });
+        return {
+          usageRecords: usageRecords.count,
+          usageDaily,
+          viewsAsViewer: viewsAsViewer.count,
+          settings: overrides.count + budgets.count + notices.count,
+        };
+      });
+    },
+
+    /** The person's other background jobs (queued exports…), never the erasure running now. */
+    async deleteOtherJobs(exceptJobId: string): Promise<number> {
+      const prisma = await getPrisma();
+      return (await prisma.backgroundJob.deleteMany({ where: { ...scope, id: { not: exceptJobId } } })).count;
+    },
+
+    /**
+     * Last: the erasure's record and, for an account, the account itself (its sessions, keys,
+     * team-manager rows and remaining jobs go with it), in one transaction.
+     */
+    async finish(audit: AuditEventInput, opts: { deleteAccount: boolean; jobId: string; scope: string }): Promise<void> {
+      const prisma = await getPrisma();
+      await prisma.$transaction(async (tx) => {
+        if (opts.deleteAccount) await tx.user.deleteMany({ where: { id: target.userId, orgId: target.orgId } });
+        // The job's own row (an admin's, which outlives the account) no longer names the person.
+        await tx.backgroundJob.updateMany({ where: { id: opts.jobId, orgId: target.orgId }, data: { payload: { userId: pseudonym, scope: opts.scope } } });
+        await writeAudit(tx, audit);
+      });
+    },
+  };
+}
+
+export type ErasureRepository = ReturnType<typeof erasureRepository>;
