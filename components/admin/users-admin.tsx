@@ -7,6 +7,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { useHydrated } from "@/components/ui/use-hydrated";
 import { adminFetch, messageOf } from "./api";
 import { ConfirmDialog } from "./confirm-dialog";
+import { useEraseUser } from "./erase-user";
 import {
   Badge,
   buttonClass,
@@ -145,6 +146,9 @@ export function UsersAdmin({
     }
   }
 
+  // Once an erasure is done the list is read again (an erased account is no longer in it).
+  const erase = useEraseUser(() => void showFirstPage((signal) => adminFetch<UserPageDto>(`/api/admin/users?${key}`, { signal })));
+
   async function confirmDeactivate() {
     if (!confirming) return;
     setConfirmBusy(true);
@@ -159,8 +163,9 @@ export function UsersAdmin({
     <div>
       <PageHeader
         title="Users"
-        description="Everyone in your organization. Change a person's role or team, or deactivate them: a deactivated person is signed out at once and their API keys stop working."
+        description="Everyone in your organization. Change a person's role or team, or deactivate them: a deactivated person is signed out at once and their API keys stop working. Erase removes a person's data for good."
       />
+      {erase.status}
 
       <div role="search" aria-label="Filter people" className="mb-4 flex flex-wrap items-end gap-3">
         <LabelledField id="user-search" label="Search people" className="flex min-w-56 flex-1 flex-col gap-1">
@@ -265,6 +270,7 @@ export function UsersAdmin({
                 setConfirming(u);
               }}
               onReactivate={() => void patch(u, { disabled: false }, "status")}
+              onErase={() => erase.open(u)}
               onDismissError={() => setRow(u.id, {})}
             />
           ))}
@@ -280,6 +286,7 @@ export function UsersAdmin({
         />
       )}
 
+      {erase.dialog}
       <ConfirmDialog
         open={confirming !== null}
         title={confirming ? `Deactivate ${confirming.name}?` : ""}
@@ -341,6 +348,7 @@ function UserRow({
   onTeam,
   onDeactivate,
   onReactivate,
+  onErase,
   onDismissError,
 }: {
   user: AdminUserDto;
@@ -353,6 +361,7 @@ function UserRow({
   onTeam: (teamId: string | null) => void;
   onDeactivate: () => void;
   onReactivate: () => void;
+  onErase: () => void;
   onDismissError: () => void;
 }) {
   const busy = Boolean(state.pending);
@@ -440,6 +449,15 @@ function UserRow({
               Deactivate
             </button>
           )}
+          <button
+            type="button"
+            className={`${buttonClass.ghost} ml-1`}
+            aria-label={`Erase data of ${u.email}`}
+            disabled={disabled || busy}
+            onClick={onErase}
+          >
+            Erase…
+          </button>
         </td>
       </tr>
       {state.error && (

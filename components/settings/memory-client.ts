@@ -74,6 +74,10 @@ export async function startExportJob(): Promise<{ id: string }> {
   return (await (await send("/api/me/export", { method: "POST" }, "Could not start the export")).json()) as { id: string };
 }
 
+export async function startErasureJob(scope: "content" | "account"): Promise<{ id: string }> {
+  return (await (await send("/api/me/erase", jsonInit("POST", { scope }), "Could not start the erasure")).json()) as { id: string };
+}
+
 export async function fetchJob(id: string): Promise<JobDto> {
   return (await (await send(`/api/jobs/${encodeURIComponent(id)}`, {}, "Could not read the export's progress")).json()) as JobDto;
 }

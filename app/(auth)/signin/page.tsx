@@ -27,6 +27,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <h1 className="text-xl font-semibold">Sign in to Enclave</h1>
           <p className="mt-1 text-sm text-neutral-600 dark:text-neutral-400">Your organization&apos;s private AI workspace.</p>
         </div>
+        {q.erased === "1" && (
+          <p role="status" className="rounded-md bg-neutral-100 p-3 text-sm dark:bg-neutral-800">
+            Your account and its data were erased.
+          </p>
+        )}
         {error && (
           <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
             {error}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { DataPanel } from "@/components/settings/data-panel";
+import { ErasePanel } from "@/components/settings/erase-panel";
 import { requirePrincipal } from "@/lib/auth/require";
 import { listMyExports } from "@/lib/privacy/export";
 import { myRetentionPolicy } from "@/lib/privacy/retention";
@@ -21,6 +22,7 @@ export default async function DataPage() {
           {retention.description}
         </p>
       </section>
+      <ErasePanel />
     </div>
   );
 }
