@@ -1,40 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createThrowawayPostgres, openDatabaseAt, testDbKind } from "@/lib/db/testing";
-import { seedDatabase } from "@/lib/db/seed";
+import { cliDatabase } from "@/lib/db/cli-testing";
 
 /**
  * `npm run retention:purge` as an operator runs it: a separate process on the same database. It
  * removes what is past the org's period, says so per org, and leaves the audit chain intact.
  */
-const kind = testDbKind();
-let dataDir = "";
-let pgUrl: string | null = null;
-let dropPg: (() => Promise<void>) | null = null;
+const cli = cliDatabase("retention");
+const { kind, open } = cli;
+const run = (script: string) => cli.run(script);
 const DAY = 86_400_000;
 
-function open() {
-  return kind === "pglite" ? openDatabaseAt({ kind: "pglite", dataDir: join(dataDir, "pglite") }) : openDatabaseAt({ kind: "postgresql", url: pgUrl! });
-}
-
-function run(script: string): { status: number | null; out: string } {
-  const env = { ...process.env, ENCLAVE_DATA_DIR: dataDir, DATABASE_URL: pgUrl ?? "", AUDIT_SIGNING_KEY: "cli-test-signing-key-0123456789", LOG_LEVEL: "silent" };
-  const r = spawnSync(process.execPath, ["--import", "tsx", script], { env, encoding: "utf8", timeout: 120_000 });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "enclave-retention-"));
-  if (kind === "postgresql") {
-    const pg = await createThrowawayPostgres();
-    pgUrl = pg.url;
-    dropPg = pg.drop;
-  }
+  await cli.create();
   const db = await open();
-  await seedDatabase(db.prisma);
   const acme = await db.prisma.org.update({ where: { slug: "acme" }, data: { retentionDays: 7 }, select: { id: true } });
   const alice = await db.prisma.user.findFirstOrThrow({ where: { email: "alice@acme.test" }, select: { id: true } });
   for (const [id, daysAgo] of [["old-1", 30], ["old-2", 8], ["fresh", 1]] as const) {
@@ -46,8 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dropPg?.();
-  rmSync(dataDir, { recursive: true, force: true });
+  await cli.dispose();
 });
 
 describe(`npm run retention:purge (${kind})`, () => {

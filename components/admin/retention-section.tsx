@@ -1,22 +1,13 @@
 "use client";
 
 import { useState } from "react";
-import type { SettingsDto } from "@/lib/admin/types";
 import { Spinner } from "@/components/ui/spinner";
 import { fieldMessage } from "./api";
-import { Section, useSection } from "./settings-section";
+import { Section, useSection, type SectionProps } from "./settings-section";
 import { buttonClass, DismissibleError, inputClass, SavedFlag } from "./ui";
 
 /** Conversation retention: kept until deleted, or purged N days after their last activity. */
-export function RetentionSection({
-  settings,
-  disabled,
-  onSaved,
-}: {
-  settings: SettingsDto;
-  disabled: boolean;
-  onSaved: (s: SettingsDto) => void;
-}) {
+export function RetentionSection({ settings, disabled, onSaved }: SectionProps) {
   const [limited, setLimited] = useState(settings.retentionDays !== null);
   const [days, setDays] = useState(String(settings.retentionDays ?? 365));
   const section = useSection((s) => {

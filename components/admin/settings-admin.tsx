@@ -7,7 +7,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { useHydrated } from "@/components/ui/use-hydrated";
 import { AdminApiError, fieldMessage, messageOf } from "./api";
 import { RetentionSection } from "./retention-section";
-import { Section, useSection } from "./settings-section";
+import { Section, useSection, type SectionProps } from "./settings-section";
 import {
   buttonClass,
   DismissibleError,
@@ -47,15 +47,7 @@ export function SettingsAdmin({ initial }: { initial: SettingsDto }) {
   );
 }
 
-function DomainsSection({
-  settings,
-  disabled,
-  onSaved,
-}: {
-  settings: SettingsDto;
-  disabled: boolean;
-  onSaved: (s: SettingsDto) => void;
-}) {
+function DomainsSection({ settings, disabled, onSaved }: SectionProps) {
   const [domains, setDomains] = useState<string[]>(settings.emailDomains);
   const section = useSection((s) => {
     onSaved(s);
@@ -159,15 +151,7 @@ let rowSeq = 0;
 const toRows = (ms: GroupMappingDto[]): Row[] =>
   ms.map((m) => ({ group: m.group, roleKey: m.roleKey ?? "", teamId: m.teamId ?? "", key: ++rowSeq }));
 
-function MappingsSection({
-  settings,
-  disabled,
-  onSaved,
-}: {
-  settings: SettingsDto;
-  disabled: boolean;
-  onSaved: (s: SettingsDto) => void;
-}) {
+function MappingsSection({ settings, disabled, onSaved }: SectionProps) {
   const [rows, setRows] = useState<Row[]>(() => toRows(settings.groupMappings));
   const section = useSection((s) => {
     onSaved(s);
@@ -338,15 +322,7 @@ function MappingsSection({
   );
 }
 
-function DevLoginSection({
-  settings,
-  disabled,
-  onSaved,
-}: {
-  settings: SettingsDto;
-  disabled: boolean;
-  onSaved: (s: SettingsDto) => void;
-}) {
+function DevLoginSection({ settings, disabled, onSaved }: SectionProps) {
   const section = useSection(onSaved);
   const on = settings.devLoginEnabled;
   return (
@@ -391,15 +367,7 @@ const AUDIT_CONTENT_CHOICES: Array<{ value: SettingsDto["auditContent"]; label: 
   },
 ];
 
-function AuditContentSection({
-  settings,
-  disabled,
-  onSaved,
-}: {
-  settings: SettingsDto;
-  disabled: boolean;
-  onSaved: (s: SettingsDto) => void;
-}) {
+function AuditContentSection({ settings, disabled, onSaved }: SectionProps) {
   const section = useSection(onSaved);
   return (
     <Section

@@ -13,6 +13,13 @@ export type Patch = {
   retentionDays?: number | null;
 };
 
+/** What every section of the settings page gets. */
+export interface SectionProps {
+  settings: SettingsDto;
+  disabled: boolean;
+  onSaved: (s: SettingsDto) => void;
+}
+
 /** One section's save: its busy state, its API error and its "Saved". */
 export function useSection(onSaved: (s: SettingsDto) => void) {
   const { busy, error, message, run, clearError } = useAsyncAction();

@@ -1,46 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { createThrowawayPostgres, openDatabaseAt, testDbKind } from "@/lib/db/testing";
-import { seedDatabase } from "@/lib/db/seed";
+import { cliDatabase } from "@/lib/db/cli-testing";
 
 /**
  * `npm run audit:verify` as an operator runs it: a separate process on the same database. It
  * exits 0 on an intact chain and 1 naming the first broken event after tampering.
  */
-const kind = testDbKind();
-let dataDir = "";
-let pgUrl: string | null = null;
-let dropPg: (() => Promise<void>) | null = null;
-
-function open() {
-  return kind === "pglite" ? openDatabaseAt({ kind: "pglite", dataDir: join(dataDir, "pglite") }) : openDatabaseAt({ kind: "postgresql", url: pgUrl! });
-}
-
-function runCli(): { status: number | null; out: string } {
-  const env = {
-    ...process.env,
-    ENCLAVE_DATA_DIR: dataDir,
-    DATABASE_URL: pgUrl ?? "",
-    AUDIT_SIGNING_KEY: "cli-test-signing-key-0123456789",
-    LOG_LEVEL: "silent",
-  };
-  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/audit-verify.ts"], { env, encoding: "utf8", timeout: 120_000 });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
+const cli = cliDatabase("verify");
+const { kind, open } = cli;
+const runCli = () => cli.run("scripts/audit-verify.ts");
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "enclave-verify-"));
-  if (kind === "postgresql") {
-    const pg = await createThrowawayPostgres();
-    pgUrl = pg.url;
-    dropPg = pg.drop;
-  }
+  await cli.create();
   const db = await open();
-  await seedDatabase(db.prisma);
   const acme = await db.prisma.org.findUniqueOrThrow({ where: { slug: "acme" } });
   for (let i = 0; i < 12; i++) {
     await db.prisma.auditEvent.create({ data: { id: `cli-${i}-${randomUUID()}`, orgId: acme.id, action: "org.settings_changed", data: { i } } });
@@ -49,8 +21,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dropPg?.();
-  rmSync(dataDir, { recursive: true, force: true });
+  await cli.dispose();
 });
 
 describe(`npm run audit:verify (${kind})`, () => {
