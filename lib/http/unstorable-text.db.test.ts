@@ -41,6 +41,9 @@ const SAMPLE_BODIES: Record<string, (c: Ctx) => unknown> = {
   "PATCH /api/me/memories/[id]": () => ({ text: "Prefers SI units" }),
   "PUT /api/me/preferences": () => ({ language: "English", tone: "concise" }),
   "POST /api/me/export": () => ({}),
+  // Only poisoned variants are sent: an unknown scope is refused before anything is erased.
+  "POST /api/me/erase": () => ({ scope: "content" }),
+  "POST /api/admin/users/[id]/erase": () => ({ scope: "content" }),
   "PUT /api/admin/agents/[id]": () => ({ baseVersion: 0, instructions: "Be brief.", tier: "small", timeoutMs: 45_000, enabled: true, allowedRoles: ["member"], note: "a note" }),
   "POST /api/admin/agents/[id]/rollback": () => ({ toVersion: 0, baseVersion: 0 }),
 };
