@@ -77,7 +77,7 @@ test("an admin erases a person's account from Admin → Users: the confirmation 
   await expect(users.row("dan@acme.test")).toHaveCount(0);
 
   expect(await count(`SELECT count(*)::int AS n FROM "User" WHERE "email" = 'dan@acme.test'`)).toBe(0);
-  expect(await count(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE "action" = 'data.erased' AND "targetId" LIKE 'erased-%'`)).toBe(1);
+  expect(await count(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE "action" = 'data.erased' AND "data"->>'scope' = 'account' AND "targetId" LIKE 'erased-%'`)).toBe(1);
   // Dan's session is gone with his account.
   const res = await dan.page.request.get("/api/conversations");
   expect(res.status()).toBe(401);
