@@ -4,7 +4,7 @@ import { resetEnvCache } from "@/lib/config/env";
 import { writeAudit } from "@/lib/db/audit";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import type { SqlExecutor } from "@/lib/db/sql-executor";
-import { eventHash, GENESIS, sha256 } from "@/lib/audit-record/canonical";
+import { eventHash, GENESIS, sha256, type FieldSalts } from "@/lib/audit-record/canonical";
 import { checkpointOrg, resetSigner } from "./checkpoints";
 import { sealOrg } from "./seal";
 import { verifyOrgChain } from "./verify";
@@ -140,7 +140,7 @@ describe(`tamper-evident audit chain (${process.env.ENCLAVE_TEST_DB})`, () => {
       let prevHash = (await rowAt(orgId, 3)).hash!;
       for (let s = 4; s <= 12; s++) {
         const row = await rowAt(orgId, s);
-        const hash = eventHash({ ...row, seq: BigInt(s), prevHash, content: row.content, data: row.data });
+        const hash = eventHash({ ...row, seq: BigInt(s), prevHash, content: row.content, data: row.data, salts: row.salts as FieldSalts | null, redacted: null });
         await sql.query(`UPDATE "AuditEvent" SET "prevHash" = $2, "hash" = $3 WHERE "id" = $1`, [row.id, prevHash, hash]);
         prevHash = hash;
       }

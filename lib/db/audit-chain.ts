@@ -13,7 +13,7 @@ export interface ChainRow extends HashedFields {
 }
 
 const CHAIN_COLUMNS = `"id", "pos", "orgId", "seq", "prevHash", "hash", "createdAt", "actorId", "sessionId", "requestId",
-  "action", "targetType", "targetId", "outcome", "latencyMs", "inputHash", "outputHash", "content", "data"`;
+  "action", "targetType", "targetId", "outcome", "latencyMs", "inputHash", "outputHash", "content", "data", "salts", "redacted"`;
 
 /** A row as stored: the hashed fields, with the seal still possibly unset. */
 type RawRow = Omit<HashedFields, "seq" | "prevHash"> & {

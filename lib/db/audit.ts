@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { REDACTABLE_FIELDS } from "@/lib/audit-record/canonical";
 import { AuditEventInput } from "@/lib/audit-record/events";
 import { maskSecretsDeep } from "@/lib/audit-record/redact";
 import type { Prisma, PrismaClient } from "./generated/client";
@@ -25,6 +27,9 @@ function toRow(input: AuditEventInput): Prisma.AuditEventCreateManyInput {
     // The database stamps createdAt itself (an insert cannot backdate an event); the time a step
     // reports for itself (batched steps are written after they happened) is kept as data.at.
     data: data ? (maskSecretsDeep(data) as Prisma.InputJsonValue) : undefined,
+    // Hash version 2: each field that can hold something about a person gets its own salt, so an
+    // erasure can redact it later without breaking the chain.
+    salts: Object.fromEntries(REDACTABLE_FIELDS.map((f) => [f, randomBytes(12).toString("base64url")])),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { drainAudit } from "@/lib/audit/maintenance";
 import { defineJob } from "@/lib/jobs/types";
 import { forgetPersonLimits } from "@/lib/limits/admission";
 import { responseCache } from "@/lib/models/registry";
@@ -22,8 +23,9 @@ const BATCH = 100;
  *   5. account: usage rows and views they made keep a pseudonym, their own limits and budgets
  *      go, their other jobs go; then the account row with `data.erased` in one transaction.
  *
- * The audit trail's own rows are append-only and chained; what they say about the person is not
- * rewritten here (README: Erasure).
+ *   6. the audit trail: the events naming them are redacted (an account: their id becomes the
+ *      pseudonym, their email and name are struck; content only: what they said), which keeps
+ *      every hash and the chain valid (lib/audit-record/canonical, hash version 2).
  */
 export const erasureJob = defineJob({
   kind: ERASURE_JOB_KIND,
@@ -32,7 +34,8 @@ export const erasureJob = defineJob({
     const target = { orgId: owner.orgId, userId: payload.userId };
     const repo = db.forOwner(target).erasure;
     const account = payload.scope === "account";
-    const existed = await repo.exists();
+    const person = await repo.person();
+    const existed = person !== null;
     const counts: Record<string, number> = {};
     const add = (o: Record<string, number>) => {
       for (const [k, v] of Object.entries(o)) counts[k] = (counts[k] ?? 0) + v;
@@ -67,7 +70,14 @@ export const erasureJob = defineJob({
       add(await repo.pseudonymizeAccount());
       add({ jobs: await repo.deleteOtherJobs(jobId) });
     }
-    await progress(95);
+    await progress(92);
+
+    // The audit trail last: every step above has been recorded, so what is pending is sealed
+    // first, then redacted with the rest.
+    await drainAudit();
+    const audit = await repo.redactAuditTrail(person, { identity: account });
+    add({ auditEventsRedacted: audit.redacted, auditEventsUnredactable: audit.unredactable });
+    await progress(97);
 
     // A resumed account erasure whose account row is already gone recorded its event with it.
     if (account && !existed) return;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { expectAppError } from "@/lib/admin/test-helpers";
+import { sha256 } from "@/lib/audit-record/canonical";
+import { writeAudit } from "@/lib/db/audit";
 import { sealAllPendingQuietly } from "@/lib/audit/seal";
 import { verifyOrgChain } from "@/lib/audit/verify";
 import { erasedPseudonym } from "@/lib/db/repositories/erasure";
@@ -18,7 +20,7 @@ import { startExport } from "./export";
 
 /**
  * Erasure cascades through every store the app writes for a person: afterwards no table row
- * (outside the append-only audit trail, see README: Erasure) holds their id, email, name or
+ * (the audit trail's included, redacted with its chain intact) holds their id, email, name or
  * anything they wrote, the in-process response cache and limiter hold nothing of theirs, and
  * other people's data and the org's spend are untouched. An erasure interrupted midway finishes
  * when the job is resumed.
@@ -82,6 +84,9 @@ async function personWithData(label: string, opts: { conversations?: number } = 
   await t.db.prisma.limitOverride.create({ data: { orgId: p.orgId, scope: "user", subjectId: p.userId, userRpm: 5 } });
   await t.db.prisma.budget.create({ data: { orgId: p.orgId, scope: "user", subjectId: p.userId, limitUsd: "10" } });
   await t.db.prisma.budgetNotice.create({ data: { orgId: p.orgId, budgetKey: `user:${p.userId}`, periodStart: new Date(), kind: "soft" } });
+  // What the audit trail holds about them: their own chat step (what they said) and an admin's change.
+  await writeAudit(t.db.prisma, { orgId: p.orgId, actorId: p.userId, sessionId: p.sessionId, action: "chat.request_received", target: { type: "conversation", id: conversations[0] ?? "none" }, inputHash: sha256(marker), content: { text: `said ${marker}` } });
+  await writeAudit(t.db.prisma, { orgId: p.orgId, actorId: carol.userId, action: "user.role_changed", target: { type: "user", id: p.userId }, data: { email: p.email, name: p.name, from: "member", to: "member" } });
   // A finished export (an archive holding everything) and the caches and counters of a turn.
   await startExport(p);
   await jobs().idle();
@@ -90,7 +95,7 @@ async function personWithData(label: string, opts: { conversations?: number } = 
   return { p, marker, conversations };
 }
 
-/** Every row of every table (the audit trail aside) that mentions one of the needles. */
+/** Every row of every table, the audit trail included, that mentions one of the needles. */
 async function rowsMentioning(needles: string[]): Promise<string[]> {
   const tables = await t.db.prisma.$queryRaw<Array<{ table_name: string }>>`
     SELECT table_name FROM information_schema.tables
@@ -98,7 +103,6 @@ async function rowsMentioning(needles: string[]): Promise<string[]> {
   expect(tables.length).toBeGreaterThan(15);
   const hits: string[] = [];
   for (const { table_name } of tables) {
-    if (table_name === "AuditEvent" || table_name === "AuditCheckpoint") continue;
     const rows = await t.db.prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT row_to_json(x)::text AS row FROM "${table_name}" x`);
     for (const { row } of rows) for (const n of needles) if (row.includes(n)) hits.push(`${table_name}: ${row.slice(0, 160)}`);
   }
@@ -139,7 +143,9 @@ describe(`erasure (${process.env.ENCLAVE_TEST_DB})`, () => {
       ["data.erasure_requested", carol.userId, erasedPseudonym(zed.p.orgId, zed.p.userId)],
       ["data.erased", carol.userId, erasedPseudonym(zed.p.orgId, zed.p.userId)],
     ]);
-    expect(events[1]!.data).toMatchObject({ scope: "account", conversations: 2, messages: 4, memories: 1, preferences: 1, exports: 1, cachedResponses: 1, usageRecords: 1, usageDaily: 1 });
+    expect(events[1]!.data).toMatchObject({ scope: "account", conversations: 2, messages: 4, memories: 1, preferences: 1, exports: 1, cachedResponses: 1, usageRecords: 1, usageDaily: 1, auditEventsUnredactable: 0 });
+    // Their chat step, the admin's change about them and their export's events, at least.
+    expect((events[1]!.data as { auditEventsRedacted: number }).auditEventsRedacted).toBeGreaterThanOrEqual(4);
     expect(JSON.stringify(events.map((e) => [e.actorId, e.targetId, e.data, e.content]))).not.toMatch(new RegExp(`${zed.p.userId}|${zed.p.email}|${zed.marker}`));
     await sealAllPendingQuietly();
     expect((await verifyOrgChain(carol.orgId)).ok).toBe(true);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { fieldDigest, REDACTABLE_FIELDS, type FieldSalts, type RedactableField } from "@/lib/audit-record/canonical";
 import type { AuditEventInput } from "@/lib/audit-record/events";
 import { writeAudit } from "../audit";
 import { getPrisma } from "../database";
@@ -20,6 +21,20 @@ export function erasedPseudonym(orgId: string, userId: string): string {
   return `erased-${createHash("sha256").update(`enclave:erased:${orgId}:${userId}`).digest("hex").slice(0, 24)}`;
 }
 
+interface AuditRow {
+  id: string;
+  pos: bigint;
+  actorId: string | null;
+  sessionId: string | null;
+  targetId: string | null;
+  inputHash: string | null;
+  outputHash: string | null;
+  content: unknown;
+  data: unknown;
+  salts: FieldSalts | null;
+  redacted: Partial<Record<RedactableField, string>> | null;
+}
+
 export function erasureRepository(target: ExportOwner) {
   const scope = { orgId: target.orgId, userId: target.userId };
   const pseudonym = erasedPseudonym(target.orgId, target.userId);
@@ -27,9 +42,10 @@ export function erasureRepository(target: ExportOwner) {
   return {
     pseudonym,
 
-    async exists(): Promise<boolean> {
+    /** Who they are (null once the account is gone): what the audit trail is searched for. */
+    async person(): Promise<{ email: string; name: string } | null> {
       const prisma = await getPrisma();
-      return (await prisma.user.count({ where: { id: target.userId, orgId: target.orgId } })) === 1;
+      return prisma.user.findFirst({ where: { id: target.userId, orgId: target.orgId }, select: { email: true, name: true } });
     },
 
     /** Account erasure starts here: the person can no longer sign in or use a session or key. */
@@ -109,6 +125,94 @@ export function erasureRepository(target: ExportOwner) {
           settings: overrides.count + budgets.count + notices.count,
         };
       });
+    },
+
+    /**
+     * The audit trail forgets the person without breaking its chain: every sealed event of the
+     * org that names them (as actor or target, or their id, email or name anywhere in its data or
+     * content) is redacted (see lib/audit-record/canonical): their id becomes the pseudonym, what
+     * was said (content, its hashes) and the session go, and their id, email and name are struck
+     * from the data. Events sealed with hash version 1 (before redaction existed) cannot be
+     * redacted: they are counted, not changed. Seal pending events first.
+     */
+    async redactAuditTrail(person: { email: string; name: string } | null, opts: { identity: boolean }): Promise<{ redacted: number; unredactable: number }> {
+      const prisma = await getPrisma();
+      // Content only (the account stays): what they said goes from their own events, nothing else.
+      const needles = opts.identity ? [target.userId, person?.email ?? "", person?.name ?? ""].filter((n) => n.length >= 3) : [];
+      const swap = (text: string) => {
+        let out = text.split(target.userId).join(pseudonym);
+        if (person) out = out.split(person.email).join("[erased]").split(person.name).join("[erased]");
+        return out;
+      };
+      const scrub = (v: unknown): unknown => {
+        if (typeof v === "string") return swap(v);
+        if (Array.isArray(v)) return v.map(scrub);
+        if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [swap(k), scrub(x)]));
+        return v;
+      };
+      let redacted = 0;
+      let unredactable = 0;
+      let after = -1n;
+      for (;;) {
+        const rows = await prisma.$queryRawUnsafe<AuditRow[]>(
+          `SELECT "id", "pos", "actorId", "sessionId", "targetId", "inputHash", "outputHash", "content", "data", "salts", "redacted"
+             FROM "AuditEvent"
+            WHERE "orgId" = $1 AND "hash" IS NOT NULL AND "pos" > $2::bigint
+              AND ("actorId" = $3 OR ($5 AND "targetId" = $3)
+                   OR EXISTS (SELECT 1 FROM unnest($4::text[]) AS n(v) WHERE strpos(coalesce("data"::text, ''), n.v) > 0 OR strpos(coalesce("content"::text, ''), n.v) > 0))
+            ORDER BY "pos" LIMIT 200`,
+          target.orgId,
+          after.toString(),
+          target.userId,
+          needles,
+          opts.identity,
+        );
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          after = BigInt(row.pos);
+          if (!row.salts) {
+            unredactable++;
+            continue;
+          }
+          const theirs = row.actorId === target.userId;
+          const next: Record<RedactableField, unknown> = opts.identity
+            ? {
+                actorId: theirs ? pseudonym : row.actorId,
+                sessionId: theirs ? null : row.sessionId,
+                targetId: row.targetId === target.userId ? pseudonym : row.targetId,
+                inputHash: null,
+                outputHash: null,
+                content: null,
+                data: row.data === null ? null : scrub(row.data),
+              }
+            : { ...row, inputHash: null, outputHash: null, content: null };
+          const salts: FieldSalts = { ...row.salts };
+          const kept: Partial<Record<RedactableField, string>> = { ...(row.redacted ?? {}) };
+          for (const f of REDACTABLE_FIELDS) {
+            if (JSON.stringify(next[f] ?? null) === JSON.stringify(row[f] ?? null)) continue;
+            const salt = salts[f];
+            // A field redacted before keeps the digest it has; its salt is already gone.
+            if (!kept[f] && salt) kept[f] = fieldDigest(f, salt, row[f]);
+            delete salts[f];
+          }
+          const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+          await prisma.$queryRawUnsafe(
+            `SELECT enclave_audit_redact($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb) AS n`,
+            row.id,
+            next.actorId,
+            next.sessionId,
+            next.targetId,
+            next.inputHash,
+            next.outputHash,
+            json(next.content),
+            json(next.data),
+            json(salts),
+            json(kept),
+          );
+          redacted++;
+        }
+      }
+      return { redacted, unredactable };
     },
 
     /** The person's other background jobs (queued exports…), never the erasure running now. */
