@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { expectAppError } from "@/lib/admin/test-helpers";
+import { parseEnv } from "@/lib/config/env";
+import { installSharedState, sharedRedis, uninstallSharedState } from "@/lib/models/shared-state";
 import { sha256 } from "@/lib/audit-record/canonical";
 import { writeAudit } from "@/lib/db/audit";
 import { sealAllPendingQuietly } from "@/lib/audit/seal";
@@ -211,5 +213,38 @@ describe(`erasure (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(last.reason).toBe("last_admin");
     expect(await t.db.prisma.user.count({ where: { id: { in: [carol.userId, alice.userId, bob.userId] } } })).toBe(3);
     expect(await t.db.prisma.backgroundJob.count({ where: { kind: ERASURE_JOB_KIND, payload: { path: ["userId"], equals: alice.userId } } })).toBe(0);
+  });
+});
+
+describe(`erasure with Redis (${process.env.ENCLAVE_TEST_DB})`, () => {
+  beforeAll(async () => {
+    expect(await installSharedState(parseEnv({ REDIS_URL: process.env.ENCLAVE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379" }))).toBe("redis");
+  });
+  afterAll(async () => {
+    await uninstallSharedState();
+  });
+
+  async function redisKeysMentioning(needles: string[]): Promise<string[]> {
+    const redis = sharedRedis()!;
+    const hits: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "COUNT", 1000);
+      cursor = next;
+      for (const k of keys) if (needles.some((n) => k.includes(n) || k.includes(encodeURIComponent(n)))) hits.push(k);
+    } while (cursor !== "0");
+    return hits;
+  }
+
+  it("no Redis key names the person afterwards: the response cache and the limiter's counters and slots are gone", async () => {
+    const r = await personWithData("ursula");
+    expect(responseCache().kind).toBe("redis");
+    expect(admission().redis).toBe(sharedRedis());
+    expect((await redisKeysMentioning([r.p.userId])).length).toBeGreaterThanOrEqual(2);
+    const { id } = await startErasureOf(carol, r.p.userId, { scope: "account" });
+    await jobs().idle();
+    expect(await jobs().get(id, carol)).toMatchObject({ status: "done" });
+    expect(await redisKeysMentioning(needlesOf(r))).toEqual([]);
+    expect(await rowsMentioning(needlesOf(r))).toEqual([]);
   });
 });
