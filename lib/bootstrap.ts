@@ -13,6 +13,7 @@ import { checkAuditRole } from "@/lib/db/grants";
 import { startReplyRecovery } from "@/lib/chat/recovery";
 import { unsafeApplyOperatorDomains } from "@/lib/db/org-domains";
 import { startJobs } from "@/lib/jobs";
+import { startAdmission } from "@/lib/limits/admission";
 import { startRetentionSchedule } from "@/lib/privacy/retention";
 
 export async function bootstrap(): Promise<void> {
@@ -23,6 +24,7 @@ export async function bootstrap(): Promise<void> {
     // with no usable deployment at all stops start-up.
     checkDeployments(e);
     await installSharedState(e);
+    await startAdmission();
     const db = await getDatabase();
     await checkAuditRole(db, { strict: e.AUDIT_STRICT });
     if (e.ENCLAVE_ORG_DOMAINS) {

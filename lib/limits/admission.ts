@@ -3,7 +3,7 @@ import { auditBacklogState, type AuditBacklogState } from "@/lib/audit/step-writ
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db";
 import type { CallGuard } from "@/lib/models/gateway";
-import { sharedRedis } from "@/lib/models/shared-state";
+import { createRedisClient, sharedRedisUrl } from "@/lib/models/shared-state";
 import type { Principal } from "@/lib/principal";
 import { TurnSlots } from "./concurrency";
 import { auditBehindRefusal, limitRefusal } from "./refusals";
@@ -143,17 +143,55 @@ export class Admission {
   }
 }
 
-// One per process (shared across Next's module graphs), rebuilt when the shared Redis client changes.
-const holder = globalThis as typeof globalThis & { __enclaveAdmission?: Admission };
+/**
+ * Admission's own Redis client, on the shared Redis: its commands may take up to 2 s before the
+ * insurance limiter answers instead. The shared client gives up after 200 ms (a cache lookup must
+ * never hold a turn up), but a concurrency cap enforced per instance is a cap times the number of
+ * instances: under a burst that blocks the event loop for a moment, a Redis reply read late is not
+ * Redis being down, and falling back then let one person run more turns at once than their cap.
+ * A Redis that is really unreachable is not waited for: its client is not ready, and the
+ * insurance limiter answers at once.
+ */
+export const ADMISSION_REDIS_TIMEOUT_MS = 2_000;
+
+// One per process (shared across Next's module graphs), rebuilt when the shared Redis changes.
+const holder = globalThis as typeof globalThis & { __enclaveAdmission?: { url: string | null; admission: Admission } };
 
 export function admission(): Admission {
-  const redis = sharedRedis();
-  let a = holder.__enclaveAdmission;
-  if (!a || a.redis !== redis) {
-    a?.close();
-    a = holder.__enclaveAdmission = new Admission({ redis });
+  const url = sharedRedisUrl();
+  const held = holder.__enclaveAdmission;
+  if (held && held.url === url) return held.admission;
+  if (held) {
+    held.admission.close();
+    held.admission.redis?.disconnect();
   }
+  let redis = null;
+  if (url) {
+    redis = createRedisClient(url, { commandTimeoutMs: ADMISSION_REDIS_TIMEOUT_MS });
+    // Errors are reported by the client's own listeners; until it is ready the insurance limiter answers.
+    void redis.connect().catch(() => {});
+  }
+  const a = new Admission({ redis });
+  holder.__enclaveAdmission = { url, admission: a };
   return a;
+}
+
+/**
+ * At start-up, after the shared state: admission's client connects now (waiting at most its
+ * connect timeout), so the first turns are counted on Redis, not by this instance alone.
+ */
+export async function startAdmission(): Promise<void> {
+  const redis = admission().redis;
+  if (!redis || redis.status === "ready") return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      resolve();
+    };
+    const timer = setTimeout(done, 1_500);
+    redis.once("ready", done);
+  });
 }
 
 /** Forgets one person's limiter state (counters, slots) everywhere it is kept. */

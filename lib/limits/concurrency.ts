@@ -57,6 +57,7 @@ export class TurnSlots {
       const now = Date.now();
       try {
         const n = await redis.enclaveLeaseAcquire(key, now, now + this.ttl, id, cap, this.ttl);
+        this.opts.health.succeeded();
         if (n >= 0) return { ok: false, running: n };
         const lease = { key, id };
         this.leases.add(lease);

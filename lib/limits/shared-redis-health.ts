@@ -30,6 +30,11 @@ export class RedisHealth {
     );
   }
 
+  /** A shared command answered: after a fallback that was a timeout (no reconnect follows), limits are shared again. */
+  succeeded(): void {
+    if (this.degraded) this.recovered();
+  }
+
   private recovered(): void {
     if (!this.degraded) return;
     this.degraded = false;

@@ -78,6 +78,11 @@ interface SharedState {
 // each with its own module state, but they share globalThis.
 const holder = globalThis as typeof globalThis & { __enclaveRedis?: SharedState };
 
+/** The URL of the process's shared Redis (REDIS_URL), or null: for adapters that need a client of their own. */
+export function sharedRedisUrl(): string | null {
+  return holder.__enclaveRedis?.url ?? null;
+}
+
 /** The process's Redis client (REDIS_URL), or null without one. For other shared-state adapters. */
 export function sharedRedis(): Redis | null {
   return holder.__enclaveRedis?.client ?? null;
