@@ -135,7 +135,7 @@ export function MemoryPreferencesForm({ initial, disabled, onSaved }: { initial:
           Save preferences
         </button>
       </form>
-      <p role="status" className="text-xs text-muted">
+      <p role="status" data-testid="preferences-status" className="text-xs text-muted">
         {status}
       </p>
       {error && <InlineAlert>{error}</InlineAlert>}

@@ -57,9 +57,9 @@ test.describe("memory in settings", () => {
     await expect(memory.memoryEnabled).toBeChecked();
     const saved = () => page.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith("/api/me/preferences") && r.ok());
     await Promise.all([saved(), memory.automaticMode.check()]);
-    await expect(page.getByRole("status")).toHaveText("Saved.");
+    await expect(memory.prefsStatus).toHaveText("Saved.");
     await Promise.all([saved(), memory.memoryEnabled.uncheck()]);
-    await expect(page.getByRole("status")).toHaveText("Saved.");
+    await expect(memory.prefsStatus).toHaveText("Saved.");
     await memory.reload();
     await expect(memory.memoryEnabled).not.toBeChecked();
     await expect(memory.automaticMode).toBeChecked();

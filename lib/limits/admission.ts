@@ -43,6 +43,25 @@ export interface AdmissionOptions {
   defaults?: () => ResolvedLimits;
   overrides?: (p: Principal) => Promise<readonly OverrideLike[]>;
   backlog?: () => AuditBacklogState;
+  /** Counters and slots made elsewhere (the process's, shared by its module graphs). */
+  stores?: AdmissionStores;
+}
+
+/** What admission counts with: state, never errors, so one set can serve every module graph. */
+export interface AdmissionStores {
+  health: RedisHealth;
+  windows: MinuteWindows;
+  slots: TurnSlots;
+}
+
+export function admissionStores(redis: Redis | null, opts: { prefix?: string; leaseTtlMs?: number } = {}): AdmissionStores {
+  const prefix = opts.prefix ?? "enclave:limits";
+  const health = new RedisHealth(redis);
+  return {
+    health,
+    windows: new MinuteWindows({ redis, prefix, health }),
+    slots: new TurnSlots({ redis, prefix, health, leaseTtlMs: opts.leaseTtlMs }),
+  };
 }
 
 export class Admission {
@@ -52,10 +71,10 @@ export class Admission {
   private readonly cache = new Map<string, { until: number; value: Promise<readonly OverrideLike[]> }>();
 
   constructor(private readonly opts: AdmissionOptions) {
-    const prefix = opts.prefix ?? "enclave:limits";
-    this.health = new RedisHealth(opts.redis);
-    this.windows = new MinuteWindows({ redis: opts.redis, prefix, health: this.health });
-    this.slots = new TurnSlots({ redis: opts.redis, prefix, health: this.health, leaseTtlMs: opts.leaseTtlMs });
+    const stores = opts.stores ?? admissionStores(opts.redis, { prefix: opts.prefix, leaseTtlMs: opts.leaseTtlMs });
+    this.health = stores.health;
+    this.windows = stores.windows;
+    this.slots = stores.slots;
   }
 
   get redis(): Redis | null {
@@ -154,26 +173,44 @@ export class Admission {
  */
 export const ADMISSION_REDIS_TIMEOUT_MS = 2_000;
 
-// One per process (shared across Next's module graphs), rebuilt when the shared Redis changes.
-const holder = globalThis as typeof globalThis & { __enclaveAdmission?: { url: string | null; admission: Admission } };
+/**
+ * The counters, slots and Redis client are one per process (on globalThis, so every module graph
+ * counts together) and rebuilt when the shared Redis changes. The Admission around them is one
+ * per module graph: it throws the refusals, and an error made by another graph's classes (the
+ * instrumentation's, which starts admission and runs erasure jobs) is not an AppError to a route,
+ * which would answer 500 instead of 429.
+ */
+interface ProcessAdmission {
+  url: string | null;
+  redis: Redis | null;
+  stores: AdmissionStores;
+}
+const holder = globalThis as typeof globalThis & { __enclaveAdmissionStores?: ProcessAdmission };
+let mine: { shared: ProcessAdmission; admission: Admission } | null = null;
 
-export function admission(): Admission {
+function processAdmission(): ProcessAdmission {
   const url = sharedRedisUrl();
-  const held = holder.__enclaveAdmission;
-  if (held && held.url === url) return held.admission;
+  const held = holder.__enclaveAdmissionStores;
+  if (held && held.url === url) return held;
   if (held) {
-    held.admission.close();
-    held.admission.redis?.disconnect();
+    held.stores.slots.close();
+    held.redis?.disconnect();
   }
-  let redis = null;
+  let redis: Redis | null = null;
   if (url) {
     redis = createRedisClient(url, { commandTimeoutMs: ADMISSION_REDIS_TIMEOUT_MS });
     // Errors are reported by the client's own listeners; until it is ready the insurance limiter answers.
     void redis.connect().catch(() => {});
   }
-  const a = new Admission({ redis });
-  holder.__enclaveAdmission = { url, admission: a };
-  return a;
+  const fresh = { url, redis, stores: admissionStores(redis) };
+  holder.__enclaveAdmissionStores = fresh;
+  return fresh;
+}
+
+export function admission(): Admission {
+  const shared = processAdmission();
+  if (mine?.shared !== shared) mine = { shared, admission: new Admission({ redis: shared.redis, stores: shared.stores }) };
+  return mine.admission;
 }
 
 /**
@@ -181,7 +218,7 @@ export function admission(): Admission {
  * connect timeout), so the first turns are counted on Redis, not by this instance alone.
  */
 export async function startAdmission(): Promise<void> {
-  const redis = admission().redis;
+  const redis = processAdmission().redis;
   if (!redis || redis.status === "ready") return;
   await new Promise<void>((resolve) => {
     const done = () => {
