@@ -23,6 +23,7 @@ import type { Redis } from "ioredis";
 import { Admission } from "@/lib/limits/admission";
 import { createRedisClient } from "@/lib/models/shared-state";
 import type { Principal } from "@/lib/principal";
+import { pct } from "./stats";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1]! : fallback);
@@ -55,10 +56,6 @@ function engine(redis: Redis | null): Admission {
   return new Admission({ redis, prefix: `${PREFIX}:${row++}`, defaults: () => LIMITS, overrides: async () => [], backlog: () => ({ behind: false, pending: 0, limit: 1, retryAfterSeconds: 1 }) });
 }
 
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 /** `once` returns what to do after the timed part (release a held slot), if anything. */
 type Step = (caller: number) => Promise<(() => Promise<void>) | void>;
@@ -83,6 +80,7 @@ async function closedLoop(c: number, once: Step): Promise<number[]> {
       }
     }),
   );
+  // Sorted once here, so each percentile's own sort is a pass over sorted data.
   return samples.sort((a, b) => a - b);
 }
 

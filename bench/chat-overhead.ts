@@ -23,6 +23,7 @@ import { startMockOpenAI } from "../e2e/fixtures/mock-openai/server";
 import { openDatabase, type Database } from "../lib/db/client";
 import { seedDatabase } from "../lib/db/seed";
 import { createThrowawayPostgres } from "../lib/db/testing";
+import { pct } from "./stats";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -38,10 +39,6 @@ const PROMPT =
   "what drove the churn we saw in September, and what should the sales team focus on next quarter to recover?";
 const BASE = `http://localhost:${PORT}`;
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
 const fmt = (n: number) => n.toFixed(1).padStart(7);
 
 /** CPU time (user + system, ms) the process has used so far; NaN where /proc is not there. */

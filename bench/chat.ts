@@ -66,6 +66,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { createThrowawayPostgres } from "../lib/db/testing";
+import { pct } from "./stats";
 
 // ─────────────────────────────────────────────────────────────────────────────────── options
 
@@ -167,11 +168,6 @@ const ENCLAVE_ENV_SECRET = "bench-secret-bench-secret-bench-secret";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.now();
-function pct(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 const median = (xs: number[]) => pct(xs, 50);
 const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "–");
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");

@@ -183,6 +183,8 @@ export const ADMISSION_REDIS_TIMEOUT_MS = 2_000;
 interface ProcessAdmission {
   url: string | null;
   redis: Redis | null;
+  /** Settles once the client is ready, or has given up for now (its connect timeout). */
+  connected: Promise<void>;
   stores: AdmissionStores;
 }
 const holder = globalThis as typeof globalThis & { __enclaveAdmissionStores?: ProcessAdmission };
@@ -196,13 +198,10 @@ function processAdmission(): ProcessAdmission {
     held.stores.slots.close();
     held.redis?.disconnect();
   }
-  let redis: Redis | null = null;
-  if (url) {
-    redis = createRedisClient(url, { commandTimeoutMs: ADMISSION_REDIS_TIMEOUT_MS });
-    // Errors are reported by the client's own listeners; until it is ready the insurance limiter answers.
-    void redis.connect().catch(() => {});
-  }
-  const fresh = { url, redis, stores: admissionStores(redis) };
+  const redis = url ? createRedisClient(url, { commandTimeoutMs: ADMISSION_REDIS_TIMEOUT_MS }) : null;
+  // Errors are reported by the client's own listeners; until it is ready the insurance limiter answers.
+  const connected = redis ? redis.connect().catch(() => {}) : Promise.resolve();
+  const fresh = { url, redis, connected, stores: admissionStores(redis) };
   holder.__enclaveAdmissionStores = fresh;
   return fresh;
 }
@@ -218,17 +217,7 @@ export function admission(): Admission {
  * connect timeout), so the first turns are counted on Redis, not by this instance alone.
  */
 export async function startAdmission(): Promise<void> {
-  const redis = processAdmission().redis;
-  if (!redis || redis.status === "ready") return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off("ready", done);
-      resolve();
-    };
-    const timer = setTimeout(done, 1_500);
-    redis.once("ready", done);
-  });
+  await processAdmission().connected;
 }
 
 /** Forgets one person's limiter state (counters, slots) everywhere it is kept. */

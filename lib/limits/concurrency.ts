@@ -52,7 +52,7 @@ export class TurnSlots {
   async acquire(who: string, cap: number): Promise<SlotResult> {
     const redis = this.opts.redis as RedisWithLease | null;
     if (redis && redis.status === "ready") {
-      const key = `${this.opts.prefix}:turns:${who}`;
+      const key = this.keyOf(who);
       const id = randomUUID();
       const now = Date.now();
       try {
@@ -121,9 +121,14 @@ export class TurnSlots {
 
   /** Forgets a person's slots (an erasure): their Redis key and this process's count. */
   async forget(who: string): Promise<void> {
+    const key = this.keyOf(who);
     this.local.delete(who);
-    for (const l of [...this.leases]) if (l.key === `${this.opts.prefix}:turns:${who}`) this.leases.delete(l);
-    await this.opts.redis?.del(`${this.opts.prefix}:turns:${who}`);
+    for (const l of [...this.leases]) if (l.key === key) this.leases.delete(l);
+    await this.opts.redis?.del(key);
+  }
+
+  private keyOf(who: string): string {
+    return `${this.opts.prefix}:turns:${who}`;
   }
 
   /** Stops the heartbeat (tests, shutdown); held leases then lapse by themselves. */

@@ -21,6 +21,9 @@ export function erasedPseudonym(orgId: string, userId: string): string {
   return `erased-${createHash("sha256").update(`enclave:erased:${orgId}:${userId}`).digest("hex").slice(0, 24)}`;
 }
 
+/** A JSON parameter for raw SQL: SQL NULL for nothing. */
+const jsonParam = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
 interface AuditRow {
   id: string;
   pos: bigint;
@@ -195,7 +198,6 @@ export function erasureRepository(target: ExportOwner) {
             if (!kept[f] && salt) kept[f] = fieldDigest(f, salt, row[f]);
             delete salts[f];
           }
-          const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
           await prisma.$queryRawUnsafe(
             `SELECT enclave_audit_redact($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb) AS n`,
             row.id,
@@ -204,10 +206,10 @@ export function erasureRepository(target: ExportOwner) {
             next.targetId,
             next.inputHash,
             next.outputHash,
-            json(next.content),
-            json(next.data),
-            json(salts),
-            json(kept),
+            jsonParam(next.content),
+            jsonParam(next.data),
+            jsonParam(salts),
+            jsonParam(kept),
           );
           redacted++;
         }
