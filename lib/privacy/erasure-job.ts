@@ -21,11 +21,11 @@ const BATCH = 100;
  *   3. memories (and, for an account, preferences), export archives, team views naming them;
  *   4. cached responses (the gateway's user-scoped cache) and limiter counters and slots;
  *   5. account: usage rows and views they made keep a pseudonym, their own limits and budgets
- *      go, their other jobs go; then the account row with `data.erased` in one transaction.
- *
- *   6. the audit trail: the events naming them are redacted (an account: their id becomes the
- *      pseudonym, their email and name are struck; content only: what they said), which keeps
- *      every hash and the chain valid (lib/audit-record/canonical, hash version 2).
+ *      go, their other jobs go;
+ *   6. the audit trail, once what is pending is sealed: the events naming them are redacted (an
+ *      account: their id becomes the pseudonym, their email and name are struck; content only:
+ *      what they said), which keeps every hash and the chain valid (hash version 2);
+ *   7. `data.erased` and, for an account, the account row itself, in one transaction.
  */
 export const erasureJob = defineJob({
   kind: ERASURE_JOB_KIND,
