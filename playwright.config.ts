@@ -1,5 +1,9 @@
 import { defineConfig, devices } from "@playwright/test";
 import { COMPAT_DEPLOYMENTS, E2E_DATA_ROOT, OIDC_CLIENT, PORTS, SSO_GROUP_USER, URLS } from "./e2e/fixtures/servers";
+import { E2E_MASTER_KEY } from "./e2e/fixtures/master-key";
+
+// The suite's own processes migrate and seed databases its apps open: they hold the same key.
+process.env.ENCLAVE_MASTER_KEY = E2E_MASTER_KEY;
 
 /**
  * End-to-end suite: real headless Chromium (Debian's /usr/bin/chromium) against the production
@@ -72,6 +76,7 @@ function appServer(name: AppName, config: Partial<Record<OptionalVar, string>>) 
       AUTH_URL: `http://localhost:${port}`,
       LOG_LEVEL: "warn",
       ENCLAVE_DATA_DIR: dataDir,
+      ENCLAVE_MASTER_KEY: E2E_MASTER_KEY,
       ...config,
     },
     reuseExistingServer: false,

@@ -15,6 +15,8 @@ import { unsafeApplyOperatorDomains } from "@/lib/db/org-domains";
 import { startJobs } from "@/lib/jobs";
 import { startAdmission } from "@/lib/limits/admission";
 import { startRetentionSchedule } from "@/lib/privacy/retention";
+import { unsafeVerifyMasterKey } from "@/lib/db/keyring";
+import { masterKeys } from "@/lib/privacy/encryption/master-key";
 
 export async function bootstrap(): Promise<void> {
   try {
@@ -26,6 +28,14 @@ export async function bootstrap(): Promise<void> {
     await installSharedState(e);
     await startAdmission();
     const db = await getDatabase();
+    // Before anything is read or written: a master key that did not wrap this database's org
+    // keys is refused here, by name, instead of failing (or garbling) request by request.
+    const master = masterKeys()[0]!;
+    const keys = await unsafeVerifyMasterKey();
+    if (master.source === "generated" && db.kind === "postgresql") {
+      logger.warn("ENCLAVE_MASTER_KEY is not set: content is encrypted with a key generated into the data directory of this machine. A shared PostgreSQL deployment must set the same ENCLAVE_MASTER_KEY on every instance.");
+    }
+    logger.info({ masterKey: master.id, source: master.source, orgs: keys.orgs }, "encryption at rest: org keys unwrapped");
     await checkAuditRole(db, { strict: e.AUDIT_STRICT });
     if (e.ENCLAVE_ORG_DOMAINS) {
       const applied = await unsafeApplyOperatorDomains(e.ENCLAVE_ORG_DOMAINS);

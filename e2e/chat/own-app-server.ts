@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { E2E_MASTER_KEY } from "../fixtures/master-key";
 
 /**
  * An app server of a spec's own (`next start` on the production build, a fresh embedded
@@ -24,6 +25,7 @@ export async function startOwnAppServer(name: string, port: number, env: Record<
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       ENCLAVE_DATA_DIR: dataDir,
+      ENCLAVE_MASTER_KEY: E2E_MASTER_KEY,
       ENCLAVE_DEV_LOGIN: "true",
       AUTH_SECRET: `enclave-e2e-${name}-secret-0123456789abcdef`,
       AUTH_URL: baseURL,

@@ -7,6 +7,7 @@ import pg from "pg";
 import { createThrowawayPostgres, migrateAndSeed } from "../../lib/db/testing";
 import { startOwnRedis, type OwnRedis } from "../../lib/models/__fixtures__/redis-server";
 import { chatRequest } from "../fixtures/api";
+import { E2E_MASTER_KEY } from "../fixtures/master-key";
 
 /**
  * Two app processes (`next start` on the production build) on one PostgreSQL database and a
@@ -168,6 +169,7 @@ async function startApp(port: number): Promise<App> {
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
       ENCLAVE_DATA_DIR: dataDir,
+      ENCLAVE_MASTER_KEY: E2E_MASTER_KEY,
       ENCLAVE_DEV_LOGIN: "true",
       // The same secret on both: a person may be served by either process.
       AUTH_SECRET: "enclave-e2e-limits-secret-0123456789abcdef",

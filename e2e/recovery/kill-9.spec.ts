@@ -7,6 +7,7 @@ import pg from "pg";
 import { createThrowawayPostgres, migrateAndSeed } from "../../lib/db/testing";
 import { chatRequest } from "../fixtures/api";
 import { URLS } from "../fixtures/servers";
+import { E2E_MASTER_KEY } from "../fixtures/master-key";
 
 /**
  * kill -9 mid-stream, on PostgreSQL with a real server process: the replies being streamed have
@@ -107,6 +108,7 @@ async function startServer(databaseUrl: string, dataDir: string): Promise<ChildP
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: databaseUrl,
       ENCLAVE_DATA_DIR: dataDir,
+      ENCLAVE_MASTER_KEY: E2E_MASTER_KEY,
       ENCLAVE_DEV_LOGIN: "true",
       AUTH_SECRET: "enclave-e2e-kill9-secret-0123456789abcdef",
       AUTH_URL: BASE,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { createThrowawayPostgres, migrateAndSeed } from "../../lib/db/testing";
+import { E2E_MASTER_KEY } from "../fixtures/master-key";
 
 /**
  * An app server of this spec's own (`next start` on the production build) on a throwaway,
@@ -34,6 +35,7 @@ export async function startOwnApp(port: number, extraEnv: Record<string, string>
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: database.url,
       ENCLAVE_DATA_DIR: dataDir,
+      ENCLAVE_MASTER_KEY: E2E_MASTER_KEY,
       ENCLAVE_DEV_LOGIN: "true",
       AUTH_SECRET: "enclave-e2e-usage-secret-0123456789abcdef",
       AUTH_URL: base,

@@ -1,6 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resetEnvCache } from "@/lib/config/env";
 import { db } from "@/lib/db";
+import { cipherFor } from "@/lib/db/keyring";
+import { sealedParts } from "@/lib/db/repositories/messages";
+import { seal } from "@/lib/db/sealed-columns";
 import { principalFor } from "@/lib/db/test-principals";
 import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
 import type { Principal } from "@/lib/principal";
@@ -13,12 +16,14 @@ let dan: Principal;
 let frank: Principal;
 const saved = { ...process.env };
 
+/** Stored as the app stores it: title and parts sealed, the text's blind index beside them. */
 async function conversation(p: Principal, id: string, title: string, texts: Array<[role: "user" | "assistant", text: string]>) {
-  await t.db.prisma.conversation.create({ data: { id, orgId: p.orgId, userId: p.userId, title } });
+  const c = await cipherFor(p.orgId);
+  await t.db.prisma.conversation.create({ data: { id, orgId: p.orgId, userId: p.userId, title: c.seal(title, seal.title(p.userId)) } });
   let n = 0;
   for (const [role, text] of texts) {
     await t.db.prisma.message.create({
-      data: { id: `${id}-m${n}`, conversationId: id, orgId: p.orgId, userId: p.userId, role, parts: [{ type: "text", text }], createdAt: new Date(Date.now() - 60_000 + n++) },
+      data: { id: `${id}-m${n}`, conversationId: id, orgId: p.orgId, userId: p.userId, role, ...sealedParts(c, p.userId, [{ type: "text", text }]), createdAt: new Date(Date.now() - 60_000 + n++) },
     });
   }
 }
@@ -68,6 +73,17 @@ describe("user-scoped full-text search (db.for(p).search)", () => {
   it("words only: tsquery syntax in the query is inert, and nothing searchable finds nothing", async () => {
     await expect(db.for(alice).search.messages("budget') | !(x & y:* <-> ")).resolves.toBeInstanceOf(Array);
     await expect(db.for(alice).search.messages("&&& !!! ::: ")).resolves.toEqual([]);
+  });
+
+  it("finds messages stored before encryption (plaintext, no blind index) until keys:rotate re-encrypts them", async () => {
+    await t.db.prisma.conversation.create({ data: { id: "conv-alice-legacy", orgId: alice.orgId, userId: alice.userId, title: "Old notes" } });
+    await t.db.prisma.message.create({
+      data: { id: "conv-alice-legacy-m0", conversationId: "conv-alice-legacy", orgId: alice.orgId, userId: alice.userId, role: "user", parts: [{ type: "text", text: "The platypus budget was approved." }] },
+    });
+    const a = await db.for(alice).search.messages("platypus");
+    expect(a.map((h) => [h.conversationId, h.conversationTitle])).toEqual([["conv-alice-legacy", "Old notes"]]);
+    expect(a[0]!.snippet).toBe("The **platypus** budget was approved.");
+    expect(await db.for(dan).search.messages("platypus")).toEqual([]);
   });
 
   it("leaves out the asking conversation", async () => {

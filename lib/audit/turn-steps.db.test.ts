@@ -3,7 +3,7 @@ import { startMockOpenAI, type MockOpenAIServer } from "@/e2e/fixtures/mock-open
 import { runChatTurn } from "@/lib/chat/turn";
 import { resetEnvCache } from "@/lib/config/env";
 import { forgetAuditContentPolicy } from "@/lib/db/audit";
-import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
+import { createTestDatabase, seededUser, type TestDatabase, openRows } from "@/lib/db/testing";
 import { principalFor } from "@/lib/db/test-principals";
 import type { Principal } from "@/lib/principal";
 import { sha256 } from "@/lib/audit-record/canonical";
@@ -46,7 +46,7 @@ async function turn(text: string, conversationId = `steps-${Math.random().toStri
   await tr.done;
   const finished = Date.now();
   await drainAudit();
-  const events = byStepTime(await t.db.prisma.auditEvent.findMany({ where: { requestId }, orderBy: { pos: "asc" } }));
+  const events = byStepTime(await openRows("AuditEvent", await t.db.prisma.auditEvent.findMany({ where: { requestId }, orderBy: { pos: "asc" } })));
   return { events, started, finished, conversationId };
 }
 
@@ -206,7 +206,7 @@ describe(`chat-turn step events in the audit trail (${process.env.ENCLAVE_TEST_D
     const { events } = await turn(text);
     expect(events[0]!.content).toBeNull();
     expect(events[0]!.inputHash).toBe(sha256(text));
-    const everything = JSON.stringify(await t.db.prisma.auditEvent.findMany(), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+    const everything = JSON.stringify(await openRows("AuditEvent", await t.db.prisma.auditEvent.findMany()), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
     expect(everything).not.toMatch(/sk-proj-abcdefghijklmnop1234|hunter2/);
     await setPolicy("redacted");
   });

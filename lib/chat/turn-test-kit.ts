@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import type { UIMessageChunk } from "ai";
 import { startMockOpenAI, type MockOpenAIServer } from "@/e2e/fixtures/mock-openai/server";
 import { resetEnvCache } from "@/lib/config/env";
-import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
+import { createTestDatabase, openRows, seededUser, type TestDatabase } from "@/lib/db/testing";
 import { principalFor } from "@/lib/db/test-principals";
 import type { Principal } from "@/lib/principal";
 import type { ChatTurn } from "./turn";
@@ -75,6 +75,7 @@ export async function drain(turn: ChatTurn): Promise<UIMessageChunk[]> {
 
 export const textOf = (chunks: UIMessageChunk[]): string => chunks.map((c) => (c.type === "text-delta" ? c.delta : "")).join("");
 
+/** The conversation's stored messages, their parts opened (they are sealed at rest). */
 export async function rows(kit: TurnTestKit, conversationId: string) {
-  return kit.t.db.prisma.message.findMany({ where: { conversationId }, orderBy: { createdAt: "asc" } });
+  return openRows("Message", await kit.t.db.prisma.message.findMany({ where: { conversationId }, orderBy: { createdAt: "asc" } }));
 }

@@ -1,3 +1,4 @@
+import { openRow } from "@/lib/db/testing";
 import { describe, expect, it } from "vitest";
 import { resetEnvCache } from "@/lib/config/env";
 import { runChatTurn } from "./turn";
@@ -30,7 +31,7 @@ describe(`chat turn (${process.env.ENCLAVE_TEST_DB})`, () => {
     expect(reply!.agentVersions).toEqual({ orchestrator: 0, aggregator: 0 });
     expect(reply!.outputTokens).toBeGreaterThan(0);
     expect(reply!.inputTokens).toBeGreaterThan(0);
-    const conv = await kit.t.db.prisma.conversation.findUnique({ where: { id: req.id } });
+    const conv = await openRow("Conversation", await kit.t.db.prisma.conversation.findUnique({ where: { id: req.id } }));
     expect(conv).toMatchObject({ title: "Hello Enclave, how are you?", userId: kit.alice.userId });
   });
 

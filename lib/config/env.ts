@@ -44,6 +44,14 @@ const OrgDomains = z.string().transform((raw, ctx) => {
   return out;
 });
 
+/** A master key: 32 random bytes in base64 (or base64url), e.g. from `openssl rand -base64 32`. */
+const MasterKey = z
+  .string()
+  .trim()
+  .refine((v) => /^[A-Za-z0-9+/_-]{43}=?$/.test(v) && Buffer.from(v, v.includes("-") || v.includes("_") ? "base64url" : "base64").length === 32, {
+    message: "must be 32 random bytes in base64: 44 characters, e.g. from `openssl rand -base64 32`",
+  });
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
@@ -51,6 +59,11 @@ const EnvSchema = z.object({
   REDIS_URL: z.string().optional(),
 
   AUTH_SECRET: z.string().min(16).optional(),
+  // Envelope encryption at rest (lib/privacy/encryption): wraps each org's data keys. Unset in
+  // embedded mode: generated into the data dir, with a warning. _PREVIOUS is still accepted
+  // while `npm run keys:rotate` re-wraps the org keys under the new one.
+  ENCLAVE_MASTER_KEY: MasterKey.optional(),
+  ENCLAVE_MASTER_KEY_PREVIOUS: MasterKey.optional(),
   AUTH_URL: z.url().optional(),
   SESSION_MAX_AGE_HOURS: z.coerce.number().int().positive().default(12),
   OIDC_ISSUER: z.url().optional(),

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "@/lib/audit-record/canonical";
 import { forgetAuditContentPolicy } from "@/lib/db/audit";
-import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
+import { createTestDatabase, seededUser, type TestDatabase, openRow, openRows } from "@/lib/db/testing";
 import { principalFor } from "@/lib/db/test-principals";
 import { expectAppError } from "@/lib/admin/test-helpers";
 import type { Principal } from "@/lib/principal";
@@ -26,8 +26,8 @@ async function conversation(owner: Principal, title = "Quarterly plan"): Promise
   });
   return id;
 }
-const row = (id: string) => t.db.prisma.conversation.findUnique({ where: { id }, include: { _count: { select: { messages: true } } } });
-const events = (id: string) => t.db.prisma.auditEvent.findMany({ where: { targetType: "conversation", targetId: id }, orderBy: { createdAt: "asc" } });
+const row = async (id: string) => openRow("Conversation", await t.db.prisma.conversation.findUnique({ where: { id }, include: { _count: { select: { messages: true } } } }));
+const events = async (id: string) => openRows("AuditEvent", await t.db.prisma.auditEvent.findMany({ where: { targetType: "conversation", targetId: id }, orderBy: { createdAt: "asc" } }));
 
 beforeAll(async () => {
   t = await createTestDatabase();

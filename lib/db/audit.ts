@@ -2,13 +2,17 @@ import { randomBytes } from "node:crypto";
 import { REDACTABLE_FIELDS } from "@/lib/audit-record/canonical";
 import { AuditEventInput } from "@/lib/audit-record/events";
 import { maskSecretsDeep } from "@/lib/audit-record/redact";
+import type { ContentCipher } from "@/lib/privacy/encryption/content-cipher";
 import type { Prisma, PrismaClient } from "./generated/client";
 import { getPrisma } from "./database";
+import { cipherFor } from "./keyring";
+import { seal } from "./sealed-columns";
 
 type Writer = PrismaClient | Prisma.TransactionClient;
 
-function toRow(input: AuditEventInput): Prisma.AuditEventCreateManyInput {
-  const e = AuditEventInput.parse(input);
+type ParsedEvent = ReturnType<typeof AuditEventInput.parse>;
+
+function toRow(e: ParsedEvent, cipher: ContentCipher | null): Prisma.AuditEventCreateManyInput {
   const data = e.at ? { ...e.data, at: e.at.toISOString() } : e.data;
   return {
     orgId: e.orgId,
@@ -22,8 +26,9 @@ function toRow(input: AuditEventInput): Prisma.AuditEventCreateManyInput {
     latencyMs: e.latencyMs ?? null,
     inputHash: e.inputHash ?? null,
     outputHash: e.outputHash ?? null,
-    // Secrets never reach the trail, whatever the caller passed.
-    content: e.content ? (maskSecretsDeep(e.content) as Prisma.InputJsonValue) : undefined,
+    // Secrets never reach the trail, whatever the caller passed; what was said is sealed with
+    // the org's key (the chain covers the sealed value, so verifying needs no key).
+    content: e.content && cipher ? cipher.sealJson(maskSecretsDeep(e.content), seal.auditContent()) : undefined,
     // The database stamps createdAt itself (an insert cannot backdate an event); the time a step
     // reports for itself (batched steps are written after they happened) is kept as data.at.
     data: data ? (maskSecretsDeep(data) as Prisma.InputJsonValue) : undefined,
@@ -39,14 +44,19 @@ function toRow(input: AuditEventInput): Prisma.AuditEventCreateManyInput {
  * is sealed afterwards, in batches.
  */
 export async function writeAudit(client: Writer, input: AuditEventInput): Promise<void> {
-  await client.auditEvent.create({ data: toRow(input), select: { id: true } });
+  const e = AuditEventInput.parse(input);
+  const cipher = e.content ? await cipherFor(e.orgId, client) : null;
+  await client.auditEvent.create({ data: toRow(e, cipher), select: { id: true } });
 }
 
 /** Many events in one statement (the chat-turn step writer). */
 export async function writeAuditBatch(inputs: AuditEventInput[]): Promise<number> {
   if (inputs.length === 0) return 0;
   const prisma = await getPrisma();
-  const { count } = await prisma.auditEvent.createMany({ data: inputs.map(toRow) });
+  const events = inputs.map((i) => AuditEventInput.parse(i));
+  const ciphers = new Map<string, ContentCipher>();
+  for (const e of events) if (e.content && !ciphers.has(e.orgId)) ciphers.set(e.orgId, await cipherFor(e.orgId));
+  const { count } = await prisma.auditEvent.createMany({ data: events.map((e) => toRow(e, ciphers.get(e.orgId) ?? null)) });
   return count;
 }
 

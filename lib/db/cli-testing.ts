@@ -35,9 +35,9 @@ export function cliDatabase(name: string) {
       await db.close();
     },
     /** Runs `script` with tsx in a child process on this database. */
-    run(script: string): { status: number | null; out: string } {
-      const env = { ...process.env, ENCLAVE_DATA_DIR: dataDir, DATABASE_URL: pgUrl ?? "", AUDIT_SIGNING_KEY: "cli-test-signing-key-0123456789", LOG_LEVEL: "silent" };
-      const r = spawnSync(process.execPath, ["--import", "tsx", script], { env, encoding: "utf8", timeout: 120_000 });
+    run(script: string, opts: { args?: string[]; env?: Record<string, string | undefined> } = {}): { status: number | null; out: string } {
+      const env = { ...process.env, ENCLAVE_DATA_DIR: dataDir, DATABASE_URL: pgUrl ?? "", AUDIT_SIGNING_KEY: "cli-test-signing-key-0123456789", LOG_LEVEL: "silent", ...opts.env };
+      const r = spawnSync(process.execPath, ["--import", "tsx", script, ...(opts.args ?? [])], { env, encoding: "utf8", timeout: 120_000 });
       return { status: r.status, out: `${r.stdout}${r.stderr}` };
     },
     async dispose(): Promise<void> {

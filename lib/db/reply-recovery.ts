@@ -6,6 +6,8 @@
  * are named `unsafe…` and used only by lib/chat/recovery.
  */
 import { getPrisma } from "./database";
+import { withCipher } from "./keyring";
+import { seal, textsOf } from "./sealed-columns";
 
 /** Registers this process, or records that it is still alive. Times are the database's own clock. */
 export async function unsafeHeartbeat(id: string): Promise<void> {
@@ -52,7 +54,7 @@ export async function unsafeInterruptOrphanedReplies(s: OrphanSweep): Promise<Or
   const prisma = await getPrisma();
   const staleSecs = s.staleAfterMs / 1000;
   const maxStreamSecs = s.maxStreamMs / 1000;
-  const rows = await prisma.$queryRaw<OrphanedReply[]>`
+  const rows = await prisma.$queryRaw<Array<Omit<OrphanedReply, "chars"> & { parts: unknown }>>`
     UPDATE "Message" m
     SET "status" = 'interrupted', "error" = ${s.reason}, "updatedAt" = now() AT TIME ZONE 'UTC'
     WHERE m."status" = 'streaming'
@@ -69,10 +71,15 @@ export async function unsafeInterruptOrphanedReplies(s: OrphanSweep): Promise<Or
           )
         )
       )
-    RETURNING m."id", m."orgId", m."userId", m."conversationId", m."requestId", m."createdAt",
-      COALESCE((SELECT sum(length(p->>'text')) FROM jsonb_array_elements(m."parts") p WHERE p->>'type' = 'text'), 0)::int AS "chars"`;
+    RETURNING m."id", m."orgId", m."userId", m."conversationId", m."requestId", m."createdAt", m."parts"`;
   // Instances that stopped beating long ago are forgotten.
   const forgetSecs = Math.max(staleSecs * 10, 3600);
   await prisma.$executeRaw`DELETE FROM "ServerInstance" WHERE "heartbeatAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${forgetSecs}::float8)`;
-  return rows;
+  // The saved text is sealed: its length is counted once opened.
+  const out: OrphanedReply[] = [];
+  for (const { parts, ...r } of rows) {
+    const chars = await withCipher(r.orgId, (c) => textsOf(c.openJson(parts, seal.parts(r.userId))).reduce((n, t) => n + t.length, 0));
+    out.push({ ...r, chars });
+  }
+  return out;
 }

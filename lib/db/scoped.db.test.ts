@@ -1,3 +1,4 @@
+import { openRow, openRows } from "@/lib/db/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createTestDatabase, seededUser, type TestDatabase } from "./testing";
@@ -32,7 +33,7 @@ async function aliceConversation(title = "Alice's plans"): Promise<string> {
 }
 
 async function rawConversation(id: string) {
-  return t.db.prisma.conversation.findUnique({ where: { id } });
+  return openRow("Conversation", await t.db.prisma.conversation.findUnique({ where: { id } }));
 }
 
 describe(`scoped repositories (${process.env.ENCLAVE_TEST_DB})`, () => {
@@ -73,7 +74,7 @@ describe(`scoped repositories (${process.env.ENCLAVE_TEST_DB})`, () => {
     it(`${who} cannot finish (overwrite) her assistant message`, async () => {
       const theirs = db.for(other());
       expect(await theirs.messages.finish(`${convId}-a`, { parts: [{ type: "text", text: "x" }], status: "complete" })).toBe(false);
-      const row = await t.db.prisma.message.findUnique({ where: { conversationId_id: { conversationId: convId, id: `${convId}-a` } } });
+      const row = await openRow("Message", await t.db.prisma.message.findUnique({ where: { conversationId_id: { conversationId: convId, id: `${convId}-a` } } }));
       expect(row?.status).toBe("streaming");
       expect(row?.parts).toEqual([]);
     });
@@ -92,7 +93,7 @@ describe(`scoped repositories (${process.env.ENCLAVE_TEST_DB})`, () => {
           }),
         ).rejects.toMatchObject({ code: "not_found" });
       }
-      const rows = await t.db.prisma.message.findMany({ where: { conversationId: convId } });
+      const rows = await openRows("Message", await t.db.prisma.message.findMany({ where: { conversationId: convId } }));
       expect(rows.map((r) => r.userId)).toEqual([alice.userId, alice.userId]);
       expect((await rawConversation(convId))?.title).toBe("Alice's plans");
     });

@@ -8,6 +8,8 @@ import pg from "pg";
 import { MEMORY, openDatabase, type Database, type DatabaseKind } from "./client";
 import { setDatabase } from "./database";
 import { seedDatabase } from "./seed";
+import { cipherFor } from "./keyring";
+import { SEALED_COLUMNS, sealContext } from "./sealed-columns";
 import type { Prisma } from "./generated/client";
 import type { UserRecord } from "./types";
 
@@ -151,4 +153,29 @@ export async function installUnreachableDatabase(): Promise<{ dispose(): Promise
       await down.close();
     },
   };
+}
+
+/**
+ * Rows as the app reads them, for tests that look at what was stored: each sealed column
+ * (lib/db/sealed-columns) of `table` present in the row is opened with its org's key.
+ */
+export async function openRows<T extends Record<string, unknown>>(table: string, rows: T[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const row of rows) {
+    const next: Record<string, unknown> = { ...row };
+    for (const c of SEALED_COLUMNS) {
+      if (c.table !== table || row[c.column] == null || typeof row.orgId !== "string") continue;
+      const ctx = sealContext(c.table, c.column, c.owner === null ? null : String(row[c.owner]));
+      const cipher = await cipherFor(row.orgId);
+      next[c.column] = c.kind === "json" ? cipher.openJson(row[c.column], ctx) : cipher.open(String(row[c.column]), ctx);
+    }
+    out.push(next as T);
+  }
+  return out;
+}
+
+export async function openRow<T extends Record<string, unknown>>(table: string, row: T): Promise<T>;
+export async function openRow<T extends Record<string, unknown>>(table: string, row: T | null): Promise<T | null>;
+export async function openRow<T extends Record<string, unknown>>(table: string, row: T | null): Promise<T | null> {
+  return row ? (await openRows(table, [row]))[0]! : null;
 }

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { resetEnvCache } from "@/lib/config/env";
 import { unsafeCreateSession } from "@/lib/db/identity";
-import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
+import { createTestDatabase, type TestDatabase, openRow } from "@/lib/db/testing";
 import { loadApiRoutes, type ApiRoute as Route } from "./api-routes.testing";
 
 /**
@@ -159,7 +159,7 @@ describe(`NUL bytes and unpaired surrogates never give a 5xx (${process.env.ENCL
     const id = randomUUID();
     const res = await call(route, {}, {}, { id, message: { id: randomUUID(), role: "user", parts: [{ type: "text", text: "keep\u0000 this\uD800 text" }] } });
     expect(res.status).toBe(200);
-    const stored = await t.db.prisma.message.findFirstOrThrow({ where: { conversationId: id, role: "user" } });
+    const stored = await openRow("Message", await t.db.prisma.message.findFirstOrThrow({ where: { conversationId: id, role: "user" } }));
     expect(stored.parts).toEqual([{ type: "text", text: "keep this\uFFFD text" }]);
 
     const keys = routes.find((r) => r.key === "POST /api/keys")!;

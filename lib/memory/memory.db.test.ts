@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
+import { createTestDatabase, seededUser, type TestDatabase, openRow, openRows } from "@/lib/db/testing";
 import { principalFor } from "@/lib/db/test-principals";
 import type { Principal } from "@/lib/principal";
 import { recall } from "@/lib/chat/stages/recall";
@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.dispose());
 
-const rows = (userId: string) => t.db.prisma.memory.findMany({ where: { userId } });
+const rows = async (userId: string) => openRows("Memory", await t.db.prisma.memory.findMany({ where: { userId } }));
 const ctxOf = (p: Principal) => ({ principal: p }) as TurnContext;
 
 describe(`long-term memory (${process.env.ENCLAVE_TEST_DB})`, () => {
@@ -107,13 +107,13 @@ describe(`long-term memory (${process.env.ENCLAVE_TEST_DB})`, () => {
     await expect(deleteMemory(frank, m1.id)).rejects.toMatchObject({ code: "not_found" });
     await expect(acceptMemory(dan, m1.id)).rejects.toMatchObject({ code: "not_found" });
     expect((await listMemories(dan, { q: "Carol" })).items).toEqual([]);
-    expect((await t.db.prisma.memory.findUnique({ where: { id: m1.id } }))?.text).toBe("Carol owns the admin console");
+    expect((await openRow("Memory", await t.db.prisma.memory.findUnique({ where: { id: m1.id } })))?.text).toBe("Carol owns the admin console");
 
     await deleteMemory(p, m1.id);
     await expect(deleteMemory(p, m1.id)).rejects.toMatchObject({ code: "not_found" });
     expect((await listMemories(p)).items.map((m) => m.id)).toEqual([m2.id]);
 
-    const events = await t.db.prisma.auditEvent.findMany({ where: { targetType: "memory", targetId: m1.id }, orderBy: { pos: "asc" } });
+    const events = await openRows("AuditEvent", await t.db.prisma.auditEvent.findMany({ where: { targetType: "memory", targetId: m1.id }, orderBy: { pos: "asc" } }));
     expect(events.map((e) => [e.action, e.actorId])).toEqual([
       ["memory.added", p.userId],
       ["memory.edited", p.userId],
@@ -198,7 +198,7 @@ describe(`long-term memory (${process.env.ENCLAVE_TEST_DB})`, () => {
     const before = (await rows(frank.userId)).length;
     const out = (await remember.execute!({ text: "Erin prefers metric units" }, { toolCallId: "c1", messages: [], context: {} })) as { saved: boolean; id: string; status: string };
     expect(out).toMatchObject({ saved: true, status: "proposed" });
-    const stored = await t.db.prisma.memory.findUniqueOrThrow({ where: { id: out.id } });
+    const stored = await openRow("Memory", await t.db.prisma.memory.findUniqueOrThrow({ where: { id: out.id } }));
     expect(stored).toMatchObject({ userId: erin.userId, orgId: erin.orgId, origin: "agent", status: "proposed", sourceConversationId: conv.id });
     expect((await rows(frank.userId)).length).toBe(before);
     // Invalid text comes back as the tool's error, not a thrown turn failure.
@@ -221,7 +221,7 @@ describe(`long-term memory (${process.env.ENCLAVE_TEST_DB})`, () => {
     });
     expect(await updatePreferences(p, { defaultTier: "small", language: null })).toMatchObject({ language: null, tone: "concise", defaultTier: "small" });
     expect(await getPreferences(dan)).toMatchObject({ defaultTier: "large", tone: null });
-    const ev = await t.db.prisma.auditEvent.findMany({ where: { actorId: p.userId, action: "preferences.changed" }, orderBy: { pos: "asc" } });
+    const ev = await openRows("AuditEvent", await t.db.prisma.auditEvent.findMany({ where: { actorId: p.userId, action: "preferences.changed" }, orderBy: { pos: "asc" } }));
     expect(ev).toHaveLength(2);
     expect(JSON.stringify(ev.map((e) => e.data))).not.toContain("Français");
   });

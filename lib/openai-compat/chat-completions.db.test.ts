@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resetEnvCache } from "@/lib/config/env";
-import { createTestDatabase, seededUser, type TestDatabase } from "@/lib/db/testing";
+import { createTestDatabase, seededUser, type TestDatabase, openRow, openRows } from "@/lib/db/testing";
 import { principalFor } from "@/lib/db/test-principals";
 import { isAppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
@@ -62,8 +62,10 @@ async function errorOf(p: Promise<unknown>): Promise<{ status: number; body: { e
   throw new Error("expected an error");
 }
 
-const messages = (conversationId: string) =>
-  t.db.prisma.message.findMany({ where: { conversationId }, orderBy: { createdAt: "asc" }, select: { role: true, status: true, parts: true, userId: true } });
+const messages = async (conversationId: string) =>
+  (await openRows("Message", await t.db.prisma.message.findMany({ where: { conversationId }, orderBy: { createdAt: "asc" }, select: { orgId: true, role: true, status: true, parts: true, userId: true } }))).map(
+    ({ orgId: _org, ...m }) => m,
+  );
 
 function sseData(text: string): unknown[] {
   return text
@@ -108,7 +110,7 @@ describe(`OpenAI-compatible chat completions (${process.env.ENCLAVE_TEST_DB})`, 
     ]);
     expect(JSON.stringify(completion)).not.toContain("data-trace");
     expect(completion.id).toBe(`chatcmpl-${(await t.db.prisma.message.findFirst({ where: { conversationId, role: "assistant" } }))!.id}`);
-    const conv = await t.db.prisma.conversation.findUnique({ where: { id: conversationId } });
+    const conv = await openRow("Conversation", await t.db.prisma.conversation.findUnique({ where: { id: conversationId } }));
     expect(conv).toMatchObject({ userId: alice.userId, title: "Hello from the API" });
   });
 

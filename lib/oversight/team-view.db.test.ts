@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
+import { createTestDatabase, type TestDatabase, openRow } from "@/lib/db/testing";
 import { signedIn } from "@/lib/db/test-sessions";
 import { runChatTurn } from "@/lib/chat/turn";
 import type { Principal } from "@/lib/principal";
@@ -66,9 +66,12 @@ describe(`justified conversation views (${process.env.ENCLAVE_TEST_DB})`, () => 
     expect(JSON.stringify(read.messages)).toContain("Initech");
     expect(await views()).toBe(v0 + 1);
     expect(await audits("conversation.viewed")).toBe(a0 + 1);
-    const audit = await t.db.prisma.auditEvent.findFirst({ where: { action: "conversation.viewed" }, orderBy: { createdAt: "desc" } });
+    const audit = await openRow("AuditEvent", await t.db.prisma.auditEvent.findFirst({ where: { action: "conversation.viewed" }, orderBy: { createdAt: "desc" } }));
     expect(audit).toMatchObject({ actorId: bob.userId, targetType: "conversation", targetId: aliceConv, orgId: alice.orgId });
-    expect(audit?.data).toMatchObject({ ownerId: alice.userId, justification: WHY });
+    expect(audit?.data).toMatchObject({ ownerId: alice.userId });
+    // What the viewer wrote is content (sealed at rest, shown to holders of audit.read.content), not metadata.
+    expect(audit?.content).toEqual({ justification: WHY });
+    expect(JSON.stringify(audit?.data)).not.toContain(WHY);
   });
 
   it("the owner sees who looked, at what, and why", async () => {

@@ -3,7 +3,10 @@ import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
 import type { Prisma } from "../generated/client";
 import { actorOf, writeAudit } from "../audit";
+import type { ContentCipher } from "@/lib/privacy/encryption/content-cipher";
 import { getPrisma } from "../database";
+import { withCipher } from "../keyring";
+import { seal } from "../sealed-columns";
 import type { Page } from "../types";
 
 /**
@@ -182,13 +185,13 @@ function toSummary(r: SummaryRow, actors: Map<string, AuditActor>): AuditEventSu
   };
 }
 
-function toRecord(r: FullRow, actors: Map<string, AuditActor>): AuditEventRecord {
+function toRecord(r: FullRow, actors: Map<string, AuditActor>, cipher: ContentCipher): AuditEventRecord {
   return {
     ...toSummary(r, actors),
     orgId: r.orgId,
     inputHash: r.inputHash,
     outputHash: r.outputHash,
-    content: r.content ?? null,
+    content: r.content == null ? null : cipher.openJson(r.content, seal.auditContent()),
     data: r.data ?? null,
     sealedAt: r.sealedAt ? r.sealedAt.toISOString() : null,
     prevHash: r.prevHash,
@@ -239,7 +242,8 @@ export function auditRepository(p: Principal) {
       const prisma = await getPrisma();
       const r = await prisma.auditEvent.findFirst({ where: { id, orgId: p.orgId }, select: fullSelect });
       if (!r) return null;
-      return toRecord(r, await actorsOf([r]));
+      const actors = await actorsOf([r]);
+      return withCipher(p.orgId, (c) => toRecord(r, actors, c));
     },
 
     /** Every event of one request (e.g. the steps of a chat turn), in the order they happened. */
@@ -287,7 +291,7 @@ export function auditRepository(p: Principal) {
         );
         if (rows.length > 0) {
           const actors = await actorsOf(rows);
-          yield rows.map((r) => toRecord(r, actors));
+          yield await withCipher(p.orgId, (c) => rows.map((r) => toRecord(r, actors, c)));
         }
         cursor = nextCursor;
       } while (cursor);

@@ -4,7 +4,10 @@ import type { Principal } from "@/lib/principal";
 import { sha256 } from "@/lib/audit-record/canonical";
 import { contentFor, type ContentPolicy } from "@/lib/audit-record/redact";
 import { actorOf, auditContentPolicy, writeAudit } from "../audit";
+import type { ContentCipher } from "@/lib/privacy/encryption/content-cipher";
 import { getPrisma } from "../database";
+import { withCipher } from "../keyring";
+import { seal } from "../sealed-columns";
 import { ownerScope } from "../scope";
 import type { ConversationSummary, Page } from "../types";
 
@@ -35,6 +38,7 @@ function titleContent(policy: ContentPolicy, titles: Record<string, string>): Re
 
 export function conversationRepository(p: Principal) {
   const scope = ownerScope(p);
+  const opened = (c: ContentCipher) => (r: ConversationSummary): ConversationSummary => ({ ...r, title: c.open(r.title, seal.title(p.userId)) });
   return {
     /** Newest activity first, keyset-paginated so pages stay stable and cheap at any depth. */
     async list({ limit, cursor }: { limit: number; cursor?: string | null }): Promise<Page<ConversationSummary>> {
@@ -56,14 +60,15 @@ export function conversationRepository(p: Principal) {
         take: limit + 1,
         select,
       });
-      const items = rows.slice(0, limit);
+      const items = await withCipher(p.orgId, (c) => rows.slice(0, limit).map(opened(c)));
       const last = items[items.length - 1];
       return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
     },
 
     async getById(id: string): Promise<ConversationSummary | null> {
       const prisma = await getPrisma();
-      return prisma.conversation.findFirst({ where: { id, ...scope }, select });
+      const row = await prisma.conversation.findFirst({ where: { id, ...scope }, select });
+      return row && withCipher(p.orgId, (c) => opened(c)(row));
     },
 
     /**
@@ -74,12 +79,15 @@ export function conversationRepository(p: Principal) {
     async rename(id: string, title: string, opts: { requestId?: string } = {}): Promise<ConversationSummary | null> {
       const prisma = await getPrisma();
       const policy = await auditContentPolicy(p.orgId);
-      return prisma.$transaction(async (tx) => {
-        const before = await tx.conversation.findFirst({ where: { id, ...scope }, select });
-        if (!before) return null;
+      // A key version this process has not loaded yet throws before anything commits; withCipher
+      // then runs the whole transaction again with the reloaded keyring.
+      return withCipher(p.orgId, (c) => prisma.$transaction(async (tx) => {
+        const stored = await tx.conversation.findFirst({ where: { id, ...scope }, select });
+        if (!stored) return null;
+        const before = opened(c)(stored);
         if (before.title === title) return before;
         // updateMany lets the scope sit in the WHERE clause; update() only accepts unique keys.
-        const { count } = await tx.conversation.updateMany({ where: { id, ...scope }, data: { title } });
+        const { count } = await tx.conversation.updateMany({ where: { id, ...scope }, data: { title: c.seal(title, seal.title(p.userId)) } });
         if (count === 0) return null;
         await writeAudit(tx, {
           ...actorOf(p, opts.requestId),
@@ -90,20 +98,22 @@ export function conversationRepository(p: Principal) {
           content: titleContent(policy, { from: before.title, to: title }),
           data: { via: p.via },
         });
-        return tx.conversation.findFirst({ where: { id, ...scope }, select });
-      });
+        const after = await tx.conversation.findFirst({ where: { id, ...scope }, select });
+        return after && opened(c)(after);
+      }));
     },
 
     /** Deletes one of my conversations (and its messages), with its audit event in the same transaction. */
     async remove(id: string, opts: { requestId?: string } = {}): Promise<boolean> {
       const prisma = await getPrisma();
       const policy = await auditContentPolicy(p.orgId);
-      return prisma.$transaction(async (tx) => {
-        const before = await tx.conversation.findFirst({
+      return withCipher(p.orgId, (c) => prisma.$transaction(async (tx) => {
+        const stored = await tx.conversation.findFirst({
           where: { id, ...scope },
           select: { title: true, createdAt: true, _count: { select: { messages: true } } },
         });
-        if (!before) return false;
+        if (!stored) return false;
+        const before = { ...stored, title: c.open(stored.title, seal.title(p.userId)) };
         const { count } = await tx.conversation.deleteMany({ where: { id, ...scope } });
         if (count === 0) return false;
         await writeAudit(tx, {
@@ -115,7 +125,7 @@ export function conversationRepository(p: Principal) {
           data: { via: p.via, messages: before._count.messages, createdAt: before.createdAt.toISOString() },
         });
         return true;
-      });
+      }));
     },
   };
 }

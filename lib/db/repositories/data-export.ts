@@ -2,6 +2,8 @@ import type { AuditEventInput } from "@/lib/audit-record/events";
 import { writeAudit } from "../audit";
 import { getPrisma } from "../database";
 import type { Prisma } from "../generated/client";
+import { cipherFor, withCipher } from "../keyring";
+import { seal } from "../sealed-columns";
 
 /** The person a data export is about: their org and user id (the job's owner). */
 export interface ExportOwner {
@@ -84,7 +86,13 @@ export function dataExportRepository(owner: ExportOwner) {
           },
         });
         if (rows.length === 0) return;
-        yield rows;
+        yield await withCipher(owner.orgId, (c) =>
+          rows.map((r) => ({
+            ...r,
+            title: c.open(r.title, seal.title(owner.userId)),
+            messages: r.messages.map((m) => ({ ...m, parts: c.openJson(m.parts, seal.parts(owner.userId)) })),
+          })),
+        );
         const last = rows[rows.length - 1]!;
         after = { createdAt: last.createdAt, id: last.id };
         if (rows.length < batchSize) return;
@@ -93,11 +101,12 @@ export function dataExportRepository(owner: ExportOwner) {
 
     async memories() {
       const prisma = await getPrisma();
-      return prisma.memory.findMany({
+      const rows = await prisma.memory.findMany({
         where: scope,
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
         select: { id: true, text: true, origin: true, status: true, sourceConversationId: true, createdAt: true, updatedAt: true },
       });
+      return withCipher(owner.orgId, (c) => rows.map((r) => ({ ...r, text: c.open(r.text, seal.memory(owner.userId)) })));
     },
 
     /** The owner's metered model calls, oldest first (cost as a decimal string, never rounded). */
@@ -113,10 +122,16 @@ export function dataExportRepository(owner: ExportOwner) {
 
     async preferences() {
       const prisma = await getPrisma();
-      return prisma.userPreference.findFirst({
+      const row = await prisma.userPreference.findFirst({
         where: scope,
         select: { memoryEnabled: true, memorySaveMode: true, language: true, tone: true, defaultTier: true, updatedAt: true },
       });
+      if (!row) return null;
+      return withCipher(owner.orgId, (c) => ({
+        ...row,
+        language: c.openNullable(row.language, seal.language(owner.userId)),
+        tone: c.openNullable(row.tone, seal.tone(owner.userId)),
+      }));
     },
 
     /** Events of the owner's org that they did, or that are about them or one of their conversations. */
@@ -131,23 +146,26 @@ export function dataExportRepository(owner: ExportOwner) {
         orderBy: { pos: "asc" },
         select: { id: true, createdAt: true, actorId: true, action: true, targetType: true, targetId: true, outcome: true, content: true, data: true },
       });
-      return rows.map((r) => ({
-        id: r.id,
-        createdAt: r.createdAt,
-        actorId: r.actorId,
-        action: r.action,
-        target: r.targetType && r.targetId ? { type: r.targetType, id: r.targetId } : null,
-        outcome: r.outcome,
-        content: r.content ?? null,
-        data: r.data ?? null,
-      }));
+      return withCipher(owner.orgId, (c) =>
+        rows.map((r) => ({
+          id: r.id,
+          createdAt: r.createdAt,
+          actorId: r.actorId,
+          action: r.action,
+          target: r.targetType && r.targetId ? { type: r.targetType, id: r.targetId } : null,
+          outcome: r.outcome,
+          content: r.content == null ? null : c.openJson(r.content, seal.auditContent()),
+          data: r.data ?? null,
+        })),
+      );
     },
 
     /** Stores the finished archive with the event recording it, in one transaction. */
     async saveArchive(row: { jobId: string; archive: string; expiresAt: Date }, audit: AuditEventInput): Promise<void> {
       const prisma = await getPrisma();
+      const archive = (await cipherFor(owner.orgId)).seal(row.archive, seal.archive(owner.userId));
       await prisma.$transaction(async (tx) => {
-        await tx.dataExport.create({ data: { ...scope, jobId: row.jobId, archive: row.archive, bytes: Buffer.byteLength(row.archive), expiresAt: row.expiresAt } });
+        await tx.dataExport.create({ data: { ...scope, jobId: row.jobId, archive, bytes: Buffer.byteLength(row.archive), expiresAt: row.expiresAt } });
         await writeAudit(tx, audit);
       });
     },
@@ -155,7 +173,9 @@ export function dataExportRepository(owner: ExportOwner) {
     /** The owner's archive of this job, expired or not (the caller decides); null if not theirs. */
     async archive(jobId: string): Promise<StoredArchive | null> {
       const prisma = await getPrisma();
-      return prisma.dataExport.findFirst({ where: { jobId, ...scope }, select: { jobId: true, archive: true, bytes: true, createdAt: true, expiresAt: true } });
+      const row = await prisma.dataExport.findFirst({ where: { jobId, ...scope }, select: { jobId: true, archive: true, bytes: true, createdAt: true, expiresAt: true } });
+      if (!row) return null;
+      return withCipher(owner.orgId, (c) => ({ ...row, archive: c.open(row.archive, seal.archive(owner.userId)) }));
     },
 
     /** Just the expiry (for a job's downloadUrl), without reading the archive itself. */

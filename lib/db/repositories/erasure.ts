@@ -3,6 +3,8 @@ import { fieldDigest, REDACTABLE_FIELDS, type FieldSalts, type RedactableField }
 import type { AuditEventInput } from "@/lib/audit-record/events";
 import { writeAudit } from "../audit";
 import { getPrisma } from "../database";
+import { withCipher } from "../keyring";
+import { seal } from "../sealed-columns";
 import type { ExportOwner } from "./data-export";
 
 /**
@@ -153,6 +155,12 @@ export function erasureRepository(target: ExportOwner) {
         if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [swap(k), scrub(x)]));
         return v;
       };
+      /** Whether the event is about the person: the SQL above over-selects events with sealed content. */
+      const names = async (row: AuditRow): Promise<boolean> => {
+        if (row.actorId === target.userId || (opts.identity && row.targetId === target.userId)) return true;
+        const text = `${JSON.stringify(row.data ?? null)}\n${JSON.stringify(row.content == null ? null : await withCipher(target.orgId, (c) => c.openJson(row.content, seal.auditContent())))}`;
+        return needles.some((n) => text.includes(n));
+      };
       let redacted = 0;
       let unredactable = 0;
       let after = -1n;
@@ -162,7 +170,9 @@ export function erasureRepository(target: ExportOwner) {
              FROM "AuditEvent"
             WHERE "orgId" = $1 AND "hash" IS NOT NULL AND "pos" > $2::bigint
               AND ("actorId" = $3 OR ($5 AND "targetId" = $3)
-                   OR EXISTS (SELECT 1 FROM unnest($4::text[]) AS n(v) WHERE strpos(coalesce("data"::text, ''), n.v) > 0 OR strpos(coalesce("content"::text, ''), n.v) > 0))
+                   OR EXISTS (SELECT 1 FROM unnest($4::text[]) AS n(v) WHERE strpos(coalesce("data"::text, ''), n.v) > 0 OR strpos(coalesce("content"::text, ''), n.v) > 0)
+                   -- Sealed content cannot be searched here: it is opened and searched below.
+                   OR (cardinality($4::text[]) > 0 AND jsonb_typeof("content") = 'string'))
             ORDER BY "pos" LIMIT 200`,
           target.orgId,
           after.toString(),
@@ -173,6 +183,7 @@ export function erasureRepository(target: ExportOwner) {
         if (rows.length === 0) break;
         for (const row of rows) {
           after = BigInt(row.pos);
+          if (!(await names(row))) continue;
           if (!row.salts) {
             unredactable++;
             continue;

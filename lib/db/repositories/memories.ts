@@ -4,8 +4,13 @@ import { contentFor } from "@/lib/audit-record/redact";
 import { AppError } from "@/lib/errors/app-error";
 import type { Principal } from "@/lib/principal";
 import { actorOf, auditContentPolicy, writeAudit } from "../audit";
+import { words } from "@/lib/privacy/encryption/blind-index";
+import { matchedCount } from "@/lib/privacy/encryption/text-match";
+import type { ContentCipher } from "@/lib/privacy/encryption/content-cipher";
 import { getPrisma } from "../database";
 import type { Prisma } from "../generated/client";
+import { withCipher } from "../keyring";
+import { seal } from "../sealed-columns";
 import { ownerScope } from "../scope";
 import type { Page } from "../types";
 
@@ -90,13 +95,11 @@ const STOP_WORDS = new Set(
 const MAX_TERMS = 16;
 
 /**
- * The words of `text` as tsquery terms: letters and digits only (nothing anyone writes can be
- * tsquery syntax), lower-cased, stop words and single letters left out, each a prefix ("unit"
- * finds "units"). Empty when nothing searchable is left.
+ * The words of a request that recall looks up: normalized as the blind index normalizes them
+ * (lib/privacy/encryption/blind-index), stop words left out. Empty when nothing searchable is left.
  */
 export function queryTerms(text: string): string[] {
-  const words = (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length > 1 && w.length <= 64 && !STOP_WORDS.has(w));
-  return [...new Set(words)].slice(0, MAX_TERMS);
+  return [...new Set(words(text).filter((w) => !STOP_WORDS.has(w)))].slice(0, MAX_TERMS);
 }
 
 /** Memory text and preferences as the org's audit content policy allows. */
@@ -113,26 +116,52 @@ async function memoryContent(orgId: string, text: Record<string, string>): Promi
  */
 export function memoryRepository(p: Principal) {
   const scope = ownerScope(p);
+  const ctx = seal.memory(p.userId);
+  const opened = (c: ContentCipher) => <R extends { text: string }>(r: R): R => ({ ...r, text: c.open(r.text, ctx) });
+  /** The stored form of a memory's text: sealed, with its blind index. */
+  const sealed = (c: ContentCipher, text: string) => ({ text: c.seal(text, ctx), terms: c.indexTerms(text) });
+  const openPrefs = (c: ContentCipher, r: PreferencesRecord): PreferencesRecord => ({
+    ...r,
+    language: c.openNullable(r.language, seal.language(p.userId)),
+    tone: c.openNullable(r.tone, seal.tone(p.userId)),
+  });
 
+  // A key version this process has not loaded yet throws before anything commits; withCipher
+  // then runs the whole transaction again with the reloaded keyring.
   async function audited<T>(
-    run: (tx: Prisma.TransactionClient) => Promise<{ result: T; event: Parameters<typeof writeAudit>[1] } | { result: T; event: null }>,
+    run: (tx: Prisma.TransactionClient, c: ContentCipher) => Promise<{ result: T; event: Parameters<typeof writeAudit>[1] } | { result: T; event: null }>,
   ): Promise<T> {
     const prisma = await getPrisma();
-    return prisma.$transaction(async (tx) => {
-      const { result, event } = await run(tx);
-      if (event) await writeAudit(tx, event);
-      return result;
-    });
+    return withCipher(p.orgId, (c) =>
+      prisma.$transaction(async (tx) => {
+        const { result, event } = await run(tx, c);
+        if (event) await writeAudit(tx, event);
+        return result;
+      }),
+    );
   }
 
   return {
-    /** Newest change first, keyset-paginated; `query` keeps those containing it (any case). */
+    /**
+     * Newest change first, keyset-paginated; `query` keeps those holding every word of it (a
+     * word of 3–8 letters also as the start of a longer one), looked up in the blind index.
+     */
     async list(q: { limit: number; cursor?: string | null; status?: "active" | "proposed"; query?: string }): Promise<Page<MemoryRecord>> {
       const prisma = await getPrisma();
+      return withCipher(p.orgId, async (c) => {
       const after = q.cursor ? decodeCursor(q.cursor) : null;
       const and: Prisma.MemoryWhereInput[] = [];
       if (q.status) and.push({ status: q.status });
-      if (q.query) and.push({ text: { contains: q.query, mode: "insensitive" } });
+      const searched = q.query ? [...new Set(words(q.query))] : [];
+      if (searched.length > 0) {
+        and.push({
+          OR: [
+            { terms: { hasEvery: searched.map((w) => c.queryTerm(w)) } },
+            // Written before encryption and not yet re-encrypted (keys:rotate --reencrypt): plaintext.
+            { NOT: { text: { startsWith: "enc1." } }, text: { contains: q.query, mode: "insensitive" } },
+          ],
+        });
+      }
       if (after) and.push({ OR: [{ updatedAt: { lt: after.updatedAt } }, { updatedAt: after.updatedAt, id: { lt: after.id } }] });
       const rows = await prisma.memory.findMany({
         where: { ...scope, AND: and },
@@ -140,44 +169,68 @@ export function memoryRepository(p: Principal) {
         take: q.limit + 1,
         select,
       });
-      const items = rows.slice(0, q.limit);
+      const items = rows.slice(0, q.limit).map(opened(c));
       const last = items[items.length - 1];
       return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+      });
     },
 
     /** One of mine with this text, ignoring case (an agent proposing what I already have). */
     async findSameText(text: string): Promise<MemoryRecord | null> {
       const prisma = await getPrisma();
-      return prisma.memory.findFirst({ where: { ...scope, text: { equals: text, mode: "insensitive" } }, select });
+      return withCipher(p.orgId, async (c) => {
+        // Equal words give equal index entries: those are the candidates, compared once opened.
+        const candidates = await prisma.memory.findMany({
+          where: { ...scope, OR: [{ terms: { hasEvery: c.indexTerms(text) } }, { text: { equals: text, mode: "insensitive" } }] },
+          orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+          take: 50,
+          select,
+        });
+        const wanted = text.toLowerCase();
+        return candidates.map(opened(c)).find((m) => m.text.toLowerCase() === wanted) ?? null;
+      });
     },
 
     async getById(id: string): Promise<MemoryRecord | null> {
       const prisma = await getPrisma();
-      return prisma.memory.findFirst({ where: { id, ...scope }, select });
+      const row = await prisma.memory.findFirst({ where: { id, ...scope }, select });
+      return row && withCipher(p.orgId, (c) => opened(c)(row));
     },
 
     /**
-     * My active memories that bear on `text`, best first: PostgreSQL full-text search with the
-     * built-in 'simple' configuration (PGlite and PostgreSQL alike, no extension). A memory
-     * matches when it shares any term with the request (OR of prefixes), and ranks higher the
-     * more it shares: ts_rank over the OR query plus, doubled, over all the terms together.
+     * My active memories that bear on `text`, best first. The text is encrypted, so PostgreSQL
+     * full-text search cannot read it: recall looks the request's words up in each memory's
+     * blind index (keyed hashes of its words and word prefixes, lib/privacy/encryption), the
+     * same on PGlite and PostgreSQL. A memory matches when it shares any word with the request
+     * ("unit" finds "units"), ranks higher the more it shares, and highest when it has them all.
      */
     async recall(text: string, limit: number): Promise<MemoryHit[]> {
       const terms = queryTerms(text);
       if (terms.length === 0) return [];
-      const any = terms.map((t) => `${t}:*`).join(" | ");
-      const all = terms.map((t) => `${t}:*`).join(" & ");
       const prisma = await getPrisma();
-      const rows = await prisma.$queryRaw<Array<{ id: string; text: string; rank: number | string }>>`
-        WITH q AS (SELECT to_tsquery('simple', ${any}) AS anyq, to_tsquery('simple', ${all}) AS allq)
-        SELECT m."id", m."text",
-               (ts_rank(to_tsvector('simple', m."text"), q.anyq) + 2 * ts_rank(to_tsvector('simple', m."text"), q.allq))::float8 AS "rank"
-        FROM "Memory" m, q
-        WHERE m."orgId" = ${scope.orgId} AND m."userId" = ${scope.userId} AND m."status" = 'active'
-          AND to_tsvector('simple', m."text") @@ q.anyq
-        ORDER BY "rank" DESC, m."updatedAt" DESC, m."id" DESC
-        LIMIT ${limit}`;
-      return rows.map((r) => ({ id: r.id, text: r.text, rank: Number(r.rank) }));
+      return withCipher(p.orgId, async (c) => {
+        const hashes = terms.map((t) => c.queryTerm(t));
+        // The index finds the candidates (and memories stored before encryption, which have
+        // none, come along); they are ranked once opened, by the same matching rule.
+        const rows = await prisma.$queryRaw<Array<{ id: string; text: string; updatedAt: Date }>>`
+          SELECT m."id", m."text", m."updatedAt"
+          FROM "Memory" m
+          WHERE m."orgId" = ${scope.orgId} AND m."userId" = ${scope.userId} AND m."status" = 'active'
+            AND (m."terms" && ${hashes}::text[] OR m."text" NOT LIKE 'enc1.%')
+          ORDER BY (SELECT count(*) FROM unnest(${hashes}::text[]) AS q(h) WHERE q.h = ANY(m."terms")) DESC, m."updatedAt" DESC, m."id" DESC
+          LIMIT 200`;
+        const hits: Array<MemoryHit & { at: number }> = [];
+        for (const r of rows) {
+          const plain = c.open(r.text, ctx);
+          const matched = matchedCount(terms, plain);
+          if (matched === 0) continue;
+          hits.push({ id: r.id, text: plain, rank: matched / terms.length + (matched === terms.length ? 2 : 0), at: new Date(r.updatedAt).getTime() });
+        }
+        return hits
+          .sort((x, y) => y.rank - x.rank || y.at - x.at)
+          .slice(0, limit)
+          .map(({ id, text, rank }) => ({ id, text, rank }));
+      });
     },
 
     async create(
@@ -185,10 +238,10 @@ export function memoryRepository(p: Principal) {
       opts: { requestId?: string } = {},
     ): Promise<MemoryRecord> {
       const content = await memoryContent(p.orgId, { text: row.text });
-      return audited(async (tx) => {
-        const created = await tx.memory.create({ data: { ...scope, ...row }, select });
+      return audited(async (tx, c) => {
+        const created = await tx.memory.create({ data: { ...scope, ...row, ...sealed(c, row.text) }, select });
         return {
-          result: created,
+          result: { ...created, text: row.text },
           event: {
             ...actorOf(p, opts.requestId),
             action: row.status === "proposed" ? "memory.proposed" : "memory.added",
@@ -208,13 +261,16 @@ export function memoryRepository(p: Principal) {
       opts: { requestId?: string; action: "memory.edited" | "memory.accepted" },
     ): Promise<MemoryRecord | null> {
       const content = change.text !== undefined ? await memoryContent(p.orgId, { to: change.text }) : null;
-      return audited(async (tx) => {
-        const before = await tx.memory.findFirst({ where: { id, ...scope }, select });
-        if (!before) return { result: null, event: null };
+      return audited(async (tx, c) => {
+        const stored = await tx.memory.findFirst({ where: { id, ...scope }, select });
+        if (!stored) return { result: null, event: null };
+        const before = opened(c)(stored);
+        const data = { ...(change.status ? { status: change.status } : {}), ...(change.text !== undefined ? sealed(c, change.text) : {}) };
         // updateMany keeps the scope in the WHERE clause (update() takes unique keys only).
-        const { count } = await tx.memory.updateMany({ where: { id, ...scope }, data: change });
+        const { count } = await tx.memory.updateMany({ where: { id, ...scope }, data });
         if (count === 0) return { result: null, event: null };
-        const after = await tx.memory.findFirst({ where: { id, ...scope }, select });
+        const row = await tx.memory.findFirst({ where: { id, ...scope }, select });
+        const after = row && opened(c)(row);
         return {
           result: after,
           event: {
@@ -232,9 +288,10 @@ export function memoryRepository(p: Principal) {
 
     /** Deletes one of mine (a rejected proposal is a deletion too); false when it is not mine. */
     async remove(id: string, opts: { requestId?: string; action: "memory.deleted" | "memory.rejected"; onlyStatus?: "proposed" }): Promise<boolean> {
-      return audited(async (tx) => {
-        const before = await tx.memory.findFirst({ where: { id, ...scope, ...(opts.onlyStatus ? { status: opts.onlyStatus } : {}) }, select });
-        if (!before) return { result: false, event: null };
+      return audited(async (tx, c) => {
+        const stored = await tx.memory.findFirst({ where: { id, ...scope, ...(opts.onlyStatus ? { status: opts.onlyStatus } : {}) }, select });
+        if (!stored) return { result: false, event: null };
+        const before = opened(c)(stored);
         const { count } = await tx.memory.deleteMany({ where: { id, ...scope } });
         if (count === 0) return { result: false, event: null };
         return {
@@ -254,17 +311,22 @@ export function memoryRepository(p: Principal) {
     async preferences(): Promise<PreferencesRecord> {
       const prisma = await getPrisma();
       const row = await prisma.userPreference.findFirst({ where: scope, select: prefSelect });
-      return row ?? DEFAULT_PREFERENCES;
+      return row ? withCipher(p.orgId, (c) => openPrefs(c, row)) : DEFAULT_PREFERENCES;
     },
 
     async savePreferences(next: Omit<PreferencesRecord, "updatedAt">, opts: { requestId?: string } = {}): Promise<PreferencesRecord> {
-      return audited(async (tx) => {
-        const before = (await tx.userPreference.findFirst({ where: scope, select: prefSelect })) ?? DEFAULT_PREFERENCES;
+      return audited(async (tx, c) => {
+        const stored = await tx.userPreference.findFirst({ where: scope, select: prefSelect });
+        const before = stored ? openPrefs(c, stored) : DEFAULT_PREFERENCES;
+        const data = { ...next, language: c.sealNullable(next.language, seal.language(p.userId)), tone: c.sealNullable(next.tone, seal.tone(p.userId)) };
         // The row's key is the user id; org and user are both written, and the existing row is
         // only ever found through both.
-        const saved = before.updatedAt
-          ? (await tx.userPreference.updateMany({ where: scope, data: next }), await tx.userPreference.findFirstOrThrow({ where: scope, select: prefSelect }))
-          : await tx.userPreference.create({ data: { ...scope, ...next }, select: prefSelect });
+        const saved = openPrefs(
+          c,
+          before.updatedAt
+            ? (await tx.userPreference.updateMany({ where: scope, data }), await tx.userPreference.findFirstOrThrow({ where: scope, select: prefSelect }))
+            : await tx.userPreference.create({ data: { ...scope, ...data }, select: prefSelect }),
+        );
         const changed = (Object.keys(next) as Array<keyof typeof next>).filter((k) => before[k] !== saved[k]);
         return {
           result: saved,

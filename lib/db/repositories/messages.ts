@@ -6,6 +6,9 @@ import { ownerScope } from "../scope";
 import { isUniqueViolation } from "../prisma-errors";
 import type { AgentVersions } from "@/lib/agents/types";
 import type { MessageStatus, StoredMessage } from "../types";
+import { cipherFor, withCipher } from "../keyring";
+import { partsText, seal } from "../sealed-columns";
+import type { ContentCipher } from "@/lib/privacy/encryption/content-cipher";
 
 export const messageSelect = {
   id: true,
@@ -25,11 +28,13 @@ export const messageSelect = {
 
 type Row = Omit<Prisma.MessageGetPayload<{ select: typeof messageSelect }>, "agentVersions"> & { agentVersions?: Prisma.JsonValue };
 
-export function toStoredMessage(r: Row): StoredMessage {
+/** A stored row as a message, its parts decrypted (sealed for the owner `ownerId`). */
+export function toStoredMessage(r: Row, cipher: ContentCipher, ownerId: string): StoredMessage {
   const { agentVersions, ...rest } = r;
+  const parts = cipher.openJson(r.parts, seal.parts(ownerId));
   return {
     ...rest,
-    parts: Array.isArray(r.parts) ? (r.parts as unknown[]) : [],
+    parts: Array.isArray(parts) ? (parts as unknown[]) : [],
     // Written only by finish() from an AgentVersions value; absent on history rows read raw.
     ...(agentVersions !== undefined ? { agentVersions: agentVersions as AgentVersions | null } : {}),
   };
@@ -65,8 +70,13 @@ export interface StartedTurn {
  */
 type HistoryJson = Array<Omit<Row, "createdAt"> & { createdAt: string }>;
 
-function fromHistoryJson(rows: HistoryJson): StoredMessage[] {
-  return rows.map((r) => toStoredMessage({ ...r, createdAt: new Date(`${r.createdAt}Z`) }));
+function fromHistoryJson(rows: HistoryJson, cipher: ContentCipher, ownerId: string): StoredMessage[] {
+  return rows.map((r) => toStoredMessage({ ...r, createdAt: new Date(`${r.createdAt}Z`) }, cipher, ownerId));
+}
+
+/** What a reply's parts are stored as: sealed, with the blind index of their text. */
+export function sealedParts(cipher: ContentCipher, ownerId: string, parts: unknown[]): { parts: string; terms: string[] } {
+  return { parts: cipher.sealJson(parts, seal.parts(ownerId)), terms: cipher.indexTerms(partsText(parts)) };
 }
 
 export interface FinishMessageInput {
@@ -95,7 +105,7 @@ export function messageRepository(p: Principal) {
         take: limit,
         select: messageSelect,
       });
-      return rows.reverse().map(toStoredMessage);
+      return withCipher(scope.orgId, (c) => rows.reverse().map((r) => toStoredMessage(r, c, scope.userId)));
     },
 
     /**
@@ -112,12 +122,15 @@ export function messageRepository(p: Principal) {
       const { conversationId: conv, userMessage: um, assistantMessage: am } = input;
       const iso = (d: Date) => d.toISOString();
       const historyLimit = Math.max(0, Math.floor(input.historyLimit ?? 0));
+      const cipher = await cipherFor(scope.orgId);
+      const title = cipher.seal(input.title, seal.title(scope.userId));
+      const user = sealedParts(cipher, scope.userId, um.parts);
       let rows: Array<{ conversations: number; created: boolean; retriedAt: Date | null; history: HistoryJson }>;
       try {
         rows = await prisma.$queryRaw`
           WITH conv AS (
             INSERT INTO "Conversation" ("id", "orgId", "userId", "title", "createdAt", "updatedAt")
-            VALUES (${conv}, ${scope.orgId}, ${scope.userId}, ${input.title},
+            VALUES (${conv}, ${scope.orgId}, ${scope.userId}, ${title},
                     ${iso(um.createdAt)}::timestamptz AT TIME ZONE 'UTC', ${iso(um.createdAt)}::timestamptz AT TIME ZONE 'UTC')
             ON CONFLICT ("id") DO UPDATE SET "updatedAt" = EXCLUDED."updatedAt"
               WHERE "Conversation"."orgId" = EXCLUDED."orgId" AND "Conversation"."userId" = EXCLUDED."userId"
@@ -135,8 +148,8 @@ export function messageRepository(p: Principal) {
             RETURNING m."id"
           ),
           user_message AS (
-            INSERT INTO "Message" ("id", "conversationId", "orgId", "userId", "role", "parts", "status", "createdAt", "updatedAt")
-            SELECT ${um.id}, c."id", ${scope.orgId}, ${scope.userId}, 'user', ${JSON.stringify(um.parts)}::jsonb, 'complete',
+            INSERT INTO "Message" ("id", "conversationId", "orgId", "userId", "role", "parts", "terms", "status", "createdAt", "updatedAt")
+            SELECT ${um.id}, c."id", ${scope.orgId}, ${scope.userId}, 'user', ${JSON.stringify(user.parts)}::jsonb, ${user.terms}::text[], 'complete',
                    ${iso(um.createdAt)}::timestamptz AT TIME ZONE 'UTC', ${iso(um.createdAt)}::timestamptz AT TIME ZONE 'UTC'
             FROM conv c WHERE NOT EXISTS (SELECT 1 FROM retried)
             RETURNING "id"
@@ -175,7 +188,7 @@ export function messageRepository(p: Principal) {
       return {
         createdConversation: row.created,
         retriedAt: row.retriedAt ? new Date(row.retriedAt) : null,
-        history: fromHistoryJson(row.history),
+        history: await withCipher(scope.orgId, (c) => fromHistoryJson(row.history, c, scope.userId)),
       };
     },
 
@@ -185,19 +198,22 @@ export function messageRepository(p: Principal) {
      */
     async saveProgress(messageId: string, parts: unknown[]): Promise<void> {
       const prisma = await getPrisma();
+      // Sealed, but not indexed: the blind index is computed once, when the reply finishes.
+      const cipher = await cipherFor(scope.orgId);
       await prisma.message.updateMany({
         where: { id: messageId, ...scope, status: "streaming" },
-        data: { parts: parts as Prisma.InputJsonValue },
+        data: { parts: cipher.sealJson(parts, seal.parts(scope.userId)) },
       });
     },
 
     /** Final state of an assistant reply. Only ever moves a message of mine out of `streaming`. */
     async finish(messageId: string, input: FinishMessageInput): Promise<boolean> {
       const prisma = await getPrisma();
+      const sealed = sealedParts(await cipherFor(scope.orgId), scope.userId, input.parts);
       const { count } = await prisma.message.updateMany({
         where: { id: messageId, ...scope, status: "streaming" },
         data: {
-          parts: input.parts as Prisma.InputJsonValue,
+          ...sealed,
           status: input.status,
           inputTokens: input.inputTokens ?? null,
           outputTokens: input.outputTokens ?? null,

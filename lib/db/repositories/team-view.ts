@@ -5,6 +5,14 @@ import { actorOf, writeAudit } from "../audit";
 import { getPrisma } from "../database";
 import type { StoredMessage } from "../types";
 import { messageSelect, toStoredMessage } from "./messages";
+import { cipherFor, withCipher } from "../keyring";
+import { seal } from "../sealed-columns";
+import type { ContentCipher } from "@/lib/privacy/encryption/content-cipher";
+
+/** A recorded view's title and justification, decrypted (both sealed for the conversation's owner). */
+function openView<T extends { ownerId: string; conversationTitle: string; justification: string }>(c: ContentCipher, v: T): T {
+  return { ...v, conversationTitle: c.open(v.conversationTitle, seal.viewTitle(v.ownerId)), justification: c.open(v.justification, seal.justification(v.ownerId)) };
+}
 
 /**
  * Justified, read-only looks at other people's conversations. Whose is decided by lib/authz
@@ -114,6 +122,8 @@ export function teamViewRepository(p: Principal) {
       requestId?: string;
     }): Promise<string | null> {
       const prisma = await getPrisma();
+      // Before the transaction: the embedded database has one connection, which it holds.
+      const cipher = await cipherFor(p.orgId);
       return prisma.$transaction(async (tx) => {
         const conv = await tx.conversation.findFirst({
           where: { id: input.conversationId, orgId: p.orgId, userId: input.ownerId, user: peopleInScope(p, input.scope) },
@@ -126,8 +136,9 @@ export function teamViewRepository(p: Principal) {
             viewerId: p.userId,
             ownerId: conv.userId,
             conversationId: conv.id,
-            conversationTitle: conv.title,
-            justification: input.justification,
+            // Re-sealed for this record: the title as it was when the view was recorded.
+            conversationTitle: cipher.seal(cipher.open(conv.title, seal.title(conv.userId)), seal.viewTitle(conv.userId)),
+            justification: cipher.seal(input.justification, seal.justification(conv.userId)),
             expiresAt: input.expiresAt,
           },
           select: { id: true },
@@ -136,7 +147,9 @@ export function teamViewRepository(p: Principal) {
           ...actorOf(p, input.requestId),
           action: "conversation.viewed",
           target: { type: "conversation", id: conv.id },
-          data: { ownerId: conv.userId, viewId: view.id, justification: input.justification, scope: input.scope.kind },
+          // The justification is what the viewer wrote: it goes in `content` (encrypted), not `data`.
+          content: { justification: input.justification },
+          data: { ownerId: conv.userId, viewId: view.id, scope: input.scope.kind },
         });
         return view.id;
       });
@@ -171,12 +184,12 @@ export function teamViewRepository(p: Principal) {
         }),
         prisma.user.findUniqueOrThrow({ where: { id: p.userId }, select: { id: true, name: true, email: true } }),
       ]);
-      return {
-        view: { ...view, viewer },
+      return withCipher(p.orgId, (c) => ({
+        view: { ...openView(c, view), viewer },
         owner,
-        conversation,
-        messages: messages.map(toStoredMessage),
-      };
+        conversation: conversation ? { ...conversation, title: c.open(conversation.title, seal.title(owner.id)) } : null,
+        messages: messages.map((m) => toStoredMessage(m, c, owner.id)),
+      }));
     },
 
     /** Who looked at MY conversations, newest first: the owner's side of the record. */
@@ -194,10 +207,12 @@ export function teamViewRepository(p: Principal) {
         select: { id: true, name: true, email: true },
       });
       const byId = new Map(viewers.map((v) => [v.id, v]));
-      return rows.map((r) => ({
-        ...r,
-        viewer: byId.get(r.viewerId) ?? { id: r.viewerId, name: "(removed user)", email: "" },
-      }));
+      return withCipher(p.orgId, (c) =>
+        rows.map((r) => ({
+          ...openView(c, { ...r, ownerId: p.userId }),
+          viewer: byId.get(r.viewerId) ?? { id: r.viewerId, name: "(removed user)", email: "" },
+        })),
+      );
     },
   };
 }
