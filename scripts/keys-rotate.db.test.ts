@@ -82,6 +82,10 @@ describe(`npm run keys:rotate (${kind})`, () => {
       expect(new Set(keys.map((k) => k.masterKeyId))).toEqual(new Set([masterKeys()[0]!.id]));
     });
 
+    const start = cli.run("lib/db/__fixtures__/start-app.ts", { env: { ENCLAVE_MASTER_KEY: NEW } });
+    expect(start.out).toMatch(/Enclave ready/);
+    expect(start.status).toBe(0);
+
     // Run again: nothing left to do.
     const again = cli.run("scripts/keys-rotate.ts", { args: ["--reencrypt"], env: { ENCLAVE_MASTER_KEY: NEW } });
     expect(again.out).toMatch(/nothing to re-wrap/);
@@ -97,6 +101,13 @@ describe(`npm run keys:rotate (${kind})`, () => {
     await withApp(OLD, async () => {
       await expect(unsafeVerifyMasterKey()).rejects.toBeInstanceOf(MasterKeyMismatch);
     });
+    // The server's own start-up refuses to serve, naming the variable, before touching anything.
+    const start = cli.run("lib/db/__fixtures__/start-app.ts", { env: { ENCLAVE_MASTER_KEY: OLD, LOG_LEVEL: "silent" } });
+    expect(start.out).toMatch(/Enclave cannot start: ENCLAVE_MASTER_KEY does not match this database/);
+    expect(start.out).not.toMatch(/Enclave ready/);
+    expect(start.status).toBe(1);
+    const stored = await withApp(NEW, (db) => db.prisma.memory.findMany({ select: { text: true } }));
+    expect(stored.every((m) => m.text.startsWith("enc1.2."))).toBe(true);
     const after = await withApp(NEW, (db) => db.prisma.orgKey.findMany({ orderBy: [{ orgId: "asc" }, { purpose: "asc" }, { version: "asc" }] }));
     expect(after).toEqual(before);
   });

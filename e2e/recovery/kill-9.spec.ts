@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
-import { createThrowawayPostgres, migrateAndSeed } from "../../lib/db/testing";
+import { setDatabase } from "../../lib/db/database";
+import { createThrowawayPostgres, migrateAndSeed, openDatabaseAt, openRows } from "../../lib/db/testing";
 import { chatRequest } from "../fixtures/api";
 import { URLS } from "../fixtures/servers";
 import { E2E_MASTER_KEY } from "../fixtures/master-key";
@@ -25,6 +26,9 @@ test("after kill -9 mid-stream and a restart, no reply is left streaming and eac
   const dataDir = mkdtempSync(join(tmpdir(), "enclave-kill9-"));
   const sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
+  // Saved text is encrypted at rest: the test opens it with the same master key as the server.
+  const app = await openDatabaseAt({ kind: "postgresql", url: database.url });
+  setDatabase(app);
   let server: ChildProcess | null = null;
   try {
     server = await startServer(database.url, dataDir);
@@ -84,18 +88,23 @@ test("after kill -9 mid-stream and a restart, no reply is left streaming and eac
   } finally {
     server?.kill("SIGKILL");
     await sql.end();
+    setDatabase(undefined);
+    await app.close();
     await database.drop().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
 
 async function replies(sql: pg.Client, conversationIds: string[]) {
-  const { rows } = await sql.query<{ conversationId: string; status: string; chars: number; error: string | null; requestId: string }>(
-    `SELECT "conversationId", "status", "error", "requestId",
-            COALESCE((SELECT sum(length(p->>'text')) FROM jsonb_array_elements("parts") p WHERE p->>'type' = 'text'), 0)::int AS "chars"
+  const { rows: stored } = await sql.query<{ orgId: string; userId: string; conversationId: string; status: string; parts: unknown; error: string | null; requestId: string }>(
+    `SELECT "orgId", "userId", "conversationId", "status", "error", "requestId", "parts"
      FROM "Message" WHERE "role" = 'assistant' AND "conversationId" = ANY($1)`,
     [conversationIds],
   );
+  const rows = (await openRows("Message", stored)).map(({ parts, ...r }) => ({
+    ...r,
+    chars: (Array.isArray(parts) ? (parts as Array<{ type?: string; text?: string }>) : []).reduce((n, p) => n + (p.type === "text" ? (p.text ?? "").length : 0), 0),
+  }));
   return conversationIds.map((id) => rows.find((r) => r.conversationId === id)!);
 }
 
