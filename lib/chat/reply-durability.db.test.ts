@@ -99,6 +99,8 @@ describe(`reply durability (${process.env.ENCLAVE_TEST_DB})`, () => {
       expect(row.status).toBe("interrupted");
       expect(row.parts).toEqual([{ type: "text", text: "what arrived before the crash" }]);
       expect(row.error).toMatch(/server stopped/i);
+      // Its saved text is searchable like any finished reply (the blind index is written on recovery).
+      expect((await db.for(kit.alice).search.messages("arrived before the crash")).map((h) => h.messageId)).toContain(dead.messageId);
       expect(events.find((e) => e.requestId === dead.requestId)).toMatchObject({
         step: "response_interrupted",
         conversationId: dead.conversationId,

@@ -61,9 +61,9 @@ function cipherOf(orgId: string, rows: KeyRow[], held: MasterKey[]): ContentCiph
   return new ContentCipher({ orgId, current: { version: top.version, key: byVersion.get(top.version)! }, byVersion, index: unwrapKey(index, held) });
 }
 
-async function loadOrCreate(client: Client, orgId: string, held: MasterKey[]): Promise<ContentCipher> {
+async function loadOrCreate(client: Client, orgId: string, held: MasterKey[]): Promise<{ cipher: ContentCipher; created: boolean }> {
   const existing = cipherOf(orgId, await client.orgKey.findMany({ where: { orgId }, select: keySelect }), held);
-  if (existing) return existing;
+  if (existing) return { cipher: existing, created: false };
   // First use by this org: its keys are made here. Two processes racing insert the same
   // primary keys; the loser's rows are skipped and both read back the winner's.
   await client.orgKey.createMany({
@@ -75,7 +75,7 @@ async function loadOrCreate(client: Client, orgId: string, held: MasterKey[]): P
   });
   const made = cipherOf(orgId, await client.orgKey.findMany({ where: { orgId }, select: keySelect }), held);
   if (!made) throw new Error(`could not create the encryption keys of org ${orgId}`);
-  return made;
+  return { cipher: made, created: true };
 }
 
 type Cache = Map<string, { cipher: ContentCipher; until: number }>;
@@ -92,15 +92,15 @@ async function cacheOf(): Promise<{ prisma: PrismaClient; cache: Cache }> {
 /**
  * The org's cipher. Pass the transaction when called inside one (the embedded database has a
  * single connection: a query beside the transaction would wait for it forever). Keys created
- * inside a transaction are not cached until it has committed and they are read back.
+ * inside a transaction are not cached (it may still roll back); keys it only read are.
  */
 export async function cipherFor(orgId: string, client?: Client): Promise<ContentCipher> {
   const { prisma, cache } = await cacheOf();
   const hit = cache.get(orgId);
   if (hit && hit.until > Date.now()) return hit.cipher;
   const via = client ?? prisma;
-  const cipher = await loadOrCreate(via, orgId, masterKeys());
-  if (via === prisma) cache.set(orgId, { cipher, until: Date.now() + CACHE_MS });
+  const { cipher, created } = await loadOrCreate(via, orgId, masterKeys());
+  if (via === prisma || !created) cache.set(orgId, { cipher, until: Date.now() + CACHE_MS });
   return cipher;
 }
 

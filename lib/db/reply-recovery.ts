@@ -75,10 +75,15 @@ export async function unsafeInterruptOrphanedReplies(s: OrphanSweep): Promise<Or
   // Instances that stopped beating long ago are forgotten.
   const forgetSecs = Math.max(staleSecs * 10, 3600);
   await prisma.$executeRaw`DELETE FROM "ServerInstance" WHERE "heartbeatAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${forgetSecs}::float8)`;
-  // The saved text is sealed: its length is counted once opened.
+  // The saved text is sealed: its length is counted once opened, and its blind index (which
+  // checkpoints skip; finish() would have written it) is written now, so search finds it.
   const out: OrphanedReply[] = [];
   for (const { parts, ...r } of rows) {
-    const chars = await withCipher(r.orgId, (c) => textsOf(c.openJson(parts, seal.parts(r.userId))).reduce((n, t) => n + t.length, 0));
+    const { chars, terms } = await withCipher(r.orgId, (c) => {
+      const texts = textsOf(c.openJson(parts, seal.parts(r.userId)));
+      return { chars: texts.reduce((n, t) => n + t.length, 0), terms: c.indexTerms(texts.join("\n")) };
+    });
+    await prisma.$executeRaw`UPDATE "Message" SET "terms" = ${terms}::text[] WHERE "conversationId" = ${r.conversationId} AND "id" = ${r.id} AND "status" = 'interrupted'`;
     out.push({ ...r, chars });
   }
   return out;
