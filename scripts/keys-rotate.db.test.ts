@@ -2,10 +2,9 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnvCache } from "@/lib/config/env";
 import { cliDatabase } from "@/lib/db/cli-testing";
-import { setDatabase } from "@/lib/db/database";
 import { MasterKeyMismatch, unsafeVerifyMasterKey } from "@/lib/db/keyring";
 import { principalFor } from "@/lib/db/test-principals";
-import { seededUser } from "@/lib/db/testing";
+import { installDatabaseAt, seededUser } from "@/lib/db/testing";
 import type { Database } from "@/lib/db/client";
 import { addMemory, getPreferences, listMemories, recallMemories, updatePreferences } from "@/lib/memory/memories";
 import { masterKeys } from "@/lib/privacy/encryption/master-key";
@@ -18,7 +17,7 @@ import { masterKeys } from "@/lib/privacy/encryption/master-key";
  * alone is then refused, by name, and changes nothing.
  */
 const cli = cliDatabase("keys");
-const { kind, open } = cli;
+const { kind } = cli;
 const OLD = randomBytes(32).toString("base64");
 const NEW = randomBytes(32).toString("base64");
 const saved = { ...process.env };
@@ -27,13 +26,11 @@ async function withApp<T>(masterKey: string, body: (db: Database) => Promise<T>)
   process.env.ENCLAVE_MASTER_KEY = masterKey;
   delete process.env.ENCLAVE_MASTER_KEY_PREVIOUS;
   resetEnvCache();
-  const db = await open();
-  setDatabase(db);
+  const app = await installDatabaseAt(cli.location());
   try {
-    return await body(db);
+    return await body(app.db);
   } finally {
-    setDatabase(undefined);
-    await db.close();
+    await app.close();
   }
 }
 

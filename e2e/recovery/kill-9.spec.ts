@@ -4,8 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
-import { setDatabase } from "../../lib/db/database";
-import { createThrowawayPostgres, migrateAndSeed, openDatabaseAt, openRows } from "../../lib/db/testing";
+import { createThrowawayPostgres, installDatabaseAt, migrateAndSeed, openRows } from "../../lib/db/testing";
 import { chatRequest } from "../fixtures/api";
 import { URLS } from "../fixtures/servers";
 import { E2E_MASTER_KEY } from "../fixtures/master-key";
@@ -27,8 +26,7 @@ test("after kill -9 mid-stream and a restart, no reply is left streaming and eac
   const sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
   // Saved text is encrypted at rest: the test opens it with the same master key as the server.
-  const app = await openDatabaseAt({ kind: "postgresql", url: database.url });
-  setDatabase(app);
+  const app = await installDatabaseAt({ kind: "postgresql", url: database.url });
   let server: ChildProcess | null = null;
   try {
     server = await startServer(database.url, dataDir);
@@ -88,7 +86,6 @@ test("after kill -9 mid-stream and a restart, no reply is left streaming and eac
   } finally {
     server?.kill("SIGKILL");
     await sql.end();
-    setDatabase(undefined);
     await app.close();
     await database.drop().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });

@@ -22,6 +22,10 @@ export function cliDatabase(name: string) {
   return {
     kind,
     open,
+    /** Where the database is, as openDatabaseAt and installDatabaseAt take it. */
+    location(): { kind: "pglite"; dataDir: string } | { kind: "postgresql"; url: string } {
+      return kind === "pglite" ? { kind: "pglite", dataDir: join(dataDir, "pglite") } : { kind: "postgresql", url: pgUrl! };
+    },
     /** Creates and seeds the database; call from beforeAll. */
     async create(): Promise<void> {
       dataDir = mkdtempSync(join(tmpdir(), `enclave-${name}-`));

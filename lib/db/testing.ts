@@ -179,3 +179,19 @@ export async function openRow<T extends Record<string, unknown>>(table: string, 
 export async function openRow<T extends Record<string, unknown>>(table: string, row: T | null): Promise<T | null> {
   return row ? (await openRows(table, [row]))[0]! : null;
 }
+
+/**
+ * A database another process set up (a spec's throwaway PostgreSQL), installed as this
+ * process's own, so app code and `openRows` run against it; `close` uninstalls it.
+ */
+export async function installDatabaseAt(opts: { kind: "pglite"; dataDir: string } | { kind: "postgresql"; url: string }): Promise<{ db: Database; close(): Promise<void> }> {
+  const db = await openDatabaseAt(opts);
+  setDatabase(db);
+  return {
+    db,
+    async close() {
+      setDatabase(undefined);
+      await db.close();
+    },
+  };
+}
