@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 
 /**
  * The blind index that keeps encrypted text searchable: each normalized word of a text, and
@@ -18,26 +18,63 @@ export function words(text: string): string[] {
   return (text.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length > 1 && w.length <= MAX_WORD);
 }
 
-function hmac(key: Buffer, term: string): string {
-  return createHmac("sha256", key).update(term, "utf8").digest().subarray(0, HASH_BYTES).toString("base64url");
-}
-
-/** The index entries of a text: one per distinct word and word prefix, in no meaningful order. */
-export function indexTerms(key: Buffer, text: string): string[] {
-  const terms = new Set<string>();
-  for (const w of new Set(words(text))) {
-    terms.add(`w:${w}`);
-    const chars = [...w];
-    for (let n = PREFIX_MIN; n <= Math.min(chars.length, PREFIX_MAX); n++) terms.add(`p:${chars.slice(0, n).join("")}`);
-  }
-  return [...terms].map((t) => hmac(key, t)).sort();
-}
+/** Distinct terms remembered per index key: most words of a conversation recur. */
+const CACHE_MAX = 20_000;
 
 /**
- * The hash a query word is looked up by: a word of 3–8 letters matches every indexed word it
- * begins ("unit" finds "units"); shorter or longer ones match that exact word.
+ * One org's index key, prepared: HMAC-SHA256 from pre-keyed inner and outer hash states (what
+ * createHmac recomputes for every term, several times slower), and the hashes of terms seen
+ * recently kept in memory (the app server holds the text anyway), so a message costs a few
+ * microseconds per new word and a map lookup per repeated one.
  */
+export class BlindIndex {
+  private readonly inner: Hash;
+  private readonly outer: Hash;
+  private readonly seen = new Map<string, string>();
+
+  constructor(key: Buffer) {
+    const block = Buffer.alloc(64);
+    (key.length > 64 ? createHash("sha256").update(key).digest() : key).copy(block);
+    this.inner = createHash("sha256").update(block.map((b) => b ^ 0x36));
+    this.outer = createHash("sha256").update(block.map((b) => b ^ 0x5c));
+  }
+
+  private hash(term: string): string {
+    const hit = this.seen.get(term);
+    if (hit) return hit;
+    const mac = this.outer.copy().update(this.inner.copy().update(term, "utf8").digest()).digest();
+    const out = mac.subarray(0, HASH_BYTES).toString("base64url");
+    if (this.seen.size >= CACHE_MAX) this.seen.clear();
+    this.seen.set(term, out);
+    return out;
+  }
+
+  /** The index entries of a text: one per distinct word and word prefix, sorted. */
+  terms(text: string): string[] {
+    const terms = new Set<string>();
+    for (const w of new Set(words(text))) {
+      terms.add(`w:${w}`);
+      const chars = [...w];
+      for (let n = PREFIX_MIN; n <= Math.min(chars.length, PREFIX_MAX); n++) terms.add(`p:${chars.slice(0, n).join("")}`);
+    }
+    return [...terms].map((t) => this.hash(t)).sort();
+  }
+
+  /**
+   * The hash a query word is looked up by: a word of 3–8 letters matches every indexed word it
+   * begins ("unit" finds "units"); shorter or longer ones match that exact word.
+   */
+  query(word: string): string {
+    const n = [...word].length;
+    return this.hash(n >= PREFIX_MIN && n <= PREFIX_MAX ? `p:${word}` : `w:${word}`);
+  }
+}
+
+/** The index entries of a text under `key` (one-off; ContentCipher keeps a prepared BlindIndex). */
+export function indexTerms(key: Buffer, text: string): string[] {
+  return new BlindIndex(key).terms(text);
+}
+
 export function queryTerm(key: Buffer, word: string): string {
-  const n = [...word].length;
-  return hmac(key, n >= PREFIX_MIN && n <= PREFIX_MAX ? `p:${word}` : `w:${word}`);
+  return new BlindIndex(key).query(word);
 }

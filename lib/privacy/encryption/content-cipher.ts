@@ -1,5 +1,5 @@
 import { aeadOpen, aeadSeal } from "./aead";
-import { indexTerms, queryTerm } from "./blind-index";
+import { BlindIndex } from "./blind-index";
 
 /** Stored ciphertexts look like `enc1.<key version>.<base64url(nonce ‖ tag ‖ ciphertext)>`. */
 const PREFIX = "enc1.";
@@ -39,7 +39,11 @@ export interface OrgKeys {
  * until `npm run keys:rotate -- --reencrypt` seals them.
  */
 export class ContentCipher {
-  constructor(private readonly keys: OrgKeys) {}
+  private readonly index: BlindIndex;
+
+  constructor(private readonly keys: OrgKeys) {
+    this.index = new BlindIndex(keys.index);
+  }
 
   get orgId(): string {
     return this.keys.orgId;
@@ -87,10 +91,10 @@ export class ContentCipher {
 
   /** Blind-index entries of a text (lib/privacy/encryption/blind-index). */
   indexTerms(text: string): string[] {
-    return indexTerms(this.keys.index, text);
+    return this.index.terms(text);
   }
 
   queryTerm(word: string): string {
-    return queryTerm(this.keys.index, word);
+    return this.index.query(word);
   }
 }
