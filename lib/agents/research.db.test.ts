@@ -53,7 +53,7 @@ afterEach(() => {
 type ExecOptions = Parameters<NonNullable<ReturnType<typeof searchConversationsTool>["execute"]>>[1];
 const opts = { toolCallId: "t1", messages: [] } as unknown as ExecOptions;
 
-describe("user-scoped full-text search (db.for(p).search)", () => {
+describe("user-scoped search over encrypted messages (db.for(p).search)", () => {
   it("each user finds only their own messages, with the same words in everyone's", async () => {
     const a = await db.for(alice).search.messages("quarterly budget offsite");
     expect(a.map((h) => h.conversationId).sort()).toEqual(["conv-alice-1", "conv-alice-1", "conv-alice-2"]);

@@ -2,7 +2,7 @@ import { RESEARCH_INSTRUCTIONS } from "../defaults";
 import { searchConversationsTool } from "../tools/search";
 import type { Specialist } from "./types";
 
-/** Finds things in the user's own earlier conversations (user-scoped full-text search). */
+/** Finds things in the user's own earlier conversations (user-scoped word search over the blind index of the encrypted messages). */
 export const research: Specialist = {
   id: "research",
   description: "Searches the user's own earlier conversations and quotes what it finds.",

@@ -8,7 +8,7 @@ export interface Recalled {
 
 /**
  * Stage 3: the requesting user's own long-term memories that bear on this message, for the
- * orchestrator (lib/memory ranks them by full-text search). Scoped by ctx.principal and nothing
+ * orchestrator (lib/memory finds them by the words they share, through the blind index of the encrypted text). Scoped by ctx.principal and nothing
  * else, so only this user's memories are candidates; none when the user switched memory off.
  */
 export async function recall(ctx: TurnContext, text: string): Promise<Recalled[]> {
