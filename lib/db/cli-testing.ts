@@ -22,6 +22,10 @@ export function cliDatabase(name: string) {
   return {
     kind,
     open,
+    /** The data directory the scripts run with (ENCLAVE_DATA_DIR). */
+    dataDir(): string {
+      return dataDir;
+    },
     /** Where the database is, as openDatabaseAt and installDatabaseAt take it. */
     location(): { kind: "pglite"; dataDir: string } | { kind: "postgresql"; url: string } {
       return kind === "pglite" ? { kind: "pglite", dataDir: join(dataDir, "pglite") } : { kind: "postgresql", url: pgUrl! };
