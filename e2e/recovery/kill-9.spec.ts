@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
+import { textsOf } from "../../lib/db/sealed-columns";
 import { createThrowawayPostgres, installDatabaseAt, migrateAndSeed, openRows } from "../../lib/db/testing";
 import { chatRequest } from "../fixtures/api";
 import { URLS } from "../fixtures/servers";
@@ -100,7 +101,7 @@ async function replies(sql: pg.Client, conversationIds: string[]) {
   );
   const rows = (await openRows("Message", stored)).map(({ parts, ...r }) => ({
     ...r,
-    chars: (Array.isArray(parts) ? (parts as Array<{ type?: string; text?: string }>) : []).reduce((n, p) => n + (p.type === "text" ? (p.text ?? "").length : 0), 0),
+    chars: textsOf(parts).reduce((n, t) => n + t.length, 0),
   }));
   return conversationIds.map((id) => rows.find((r) => r.conversationId === id)!);
 }

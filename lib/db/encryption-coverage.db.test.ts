@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runChatTurn } from "@/lib/chat/turn";
+import { drain, useEnv } from "@/lib/chat/turn-test-kit";
 import { resetEnvCache } from "@/lib/config/env";
 import { forgetAuditContentPolicy } from "@/lib/db/audit";
 import { principalFor } from "@/lib/db/test-principals";
@@ -84,9 +85,7 @@ beforeAll(async () => {
   installJobServiceForTests(new JobService(inProcessAdapter({ kinds: JOB_DEFINITIONS.map((d) => d.kind), resumeOnStart: false }), JOB_DEFINITIONS));
   alice = principalFor(await seededUser(t.db, "alice@acme.test"));
   bob = await signedIn(t.db, "bob@acme.test"); // her manager, with his teams
-  Object.assign(process.env, { OFFLINE_MODEL_DELAY_MS: "0", MODEL_MAX_RETRIES: "0" });
-  for (const k of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "MODEL_SMALL", "MODEL_LARGE"]) delete process.env[k];
-  resetEnvCache();
+  useEnv({}); // the offline model, without delays
 }, 120_000);
 afterAll(async () => {
   process.env = { ...saved };
@@ -95,11 +94,6 @@ afterAll(async () => {
   installJobServiceForTests(undefined);
   await t?.dispose();
 });
-
-async function drain(stream: ReadableStream<unknown>): Promise<void> {
-  const reader = stream.getReader();
-  while (!(await reader.read()).done);
-}
 
 describe(`encryption at rest (${process.env.ENCLAVE_TEST_DB})`, () => {
   it("every column that can hold text is sealed, a sealed column's blind index, or exempt with a reason", async () => {
@@ -123,7 +117,7 @@ describe(`encryption at rest (${process.env.ENCLAVE_TEST_DB})`, () => {
     forgetAuditContentPolicy(alice.orgId);
     const conversationId = `enc-${randomUUID()}`;
     const turn = await runChatTurn(alice, { id: conversationId, message: { id: randomUUID(), role: "user", parts: [{ type: "text", text: `Remember that I prefer ${marker} units` }] } }, { requestId: randomUUID() });
-    await drain(turn.chunks());
+    await drain(turn);
     const memory = await addMemory(alice, { text: `Alice works on the ${marker} launch` });
     await updatePreferences(alice, { language: `${marker}ese`, tone: "formal" });
     await renameConversation(alice, conversationId, `Plans for ${marker}`);

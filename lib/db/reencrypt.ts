@@ -9,7 +9,7 @@
 import type { ContentCipher } from "@/lib/privacy/encryption/content-cipher";
 import { getPrisma } from "./database";
 import { cipherFor, forgetKeyrings } from "./keyring";
-import { partsText, SEALED_COLUMNS, sealContext, type SealedColumn } from "./sealed-columns";
+import { contextOf, openColumn, partsText, SEALED_COLUMNS, type SealedColumn } from "./sealed-columns";
 
 export interface ReencryptProgress {
   table: string;
@@ -40,13 +40,12 @@ function staleCondition(c: SealedColumn): string {
 type Row = Record<string, unknown>;
 
 function resealed(c: SealedColumn, cipher: ContentCipher, row: Row): { value: string; terms?: string[] } {
-  const ctx = sealContext(c.table, c.column, c.owner === null ? null : String(row[c.owner]));
-  const stored = row.v;
+  const ctx = contextOf(c, row);
+  const value = openColumn(c, cipher, row, row.v);
   if (c.kind === "json") {
-    const value = cipher.openJson(stored, ctx);
     return { value: JSON.stringify(cipher.sealJson(value, ctx)), ...(c.terms ? { terms: cipher.indexTerms(partsText(value)) } : {}) };
   }
-  const text = cipher.open(String(stored), ctx);
+  const text = String(value);
   return { value: cipher.seal(text, ctx), ...(c.terms ? { terms: cipher.indexTerms(text) } : {}) };
 }
 
@@ -64,6 +63,13 @@ async function reencryptColumn(c: SealedColumn, orgId: string, cipher: ContentCi
   let skipped = 0;
   let after: unknown[] | null = null;
   const size = c.large ? Math.max(1, Math.min(batchSize, 10)) : batchSize;
+  // One row's update: $1 the new value, $2 the value read (unchanged since, or the row is
+  // left alone), then the row's key, its org and, with a blind index, the new terms.
+  const col = q(c.column);
+  const [set, same] = c.kind === "json" ? [`${col} = $1::jsonb`, `${col} = $2::jsonb`] : [`${col} = $1`, `${col} = $2`];
+  const match = c.key.map((k, i) => `${q(k)} = $${i + 3}`).join(" AND ");
+  const terms = c.terms ? `, ${q(c.terms)} = $${c.key.length + 4}::text[]` : "";
+  const update = `UPDATE ${table} SET ${set}${terms} WHERE ${match} AND "orgId" = $${c.key.length + 3} AND ${same}`;
   for (;;) {
     const params: unknown[] = [orgId, current];
     let keyset = "";
@@ -79,16 +85,10 @@ async function reencryptColumn(c: SealedColumn, orgId: string, cipher: ContentCi
     const updates = rows.map((row) => ({ row, next: resealed(c, cipher, row) }));
     await prisma.$transaction(async (tx) => {
       for (const { row, next } of updates) {
-        const match = c.key.map((k, i) => `${q(k)} = $${i + 3}`).join(" AND ");
-        const oldParam = c.kind === "json" ? JSON.stringify(row.v) : row.v;
-        const same = c.kind === "json" ? `${q(c.column)} = $2::jsonb` : `${q(c.column)} = $2`;
-        const set = c.kind === "json" ? `${q(c.column)} = $1::jsonb` : `${q(c.column)} = $1`;
-        const org = `$${c.key.length + 3}`;
-        const terms = c.terms ? `, ${q(c.terms)} = $${c.key.length + 4}::text[]` : "";
         const n = await tx.$executeRawUnsafe(
-          `UPDATE ${table} SET ${set}${terms} WHERE ${match} AND "orgId" = ${org} AND ${same}`,
+          update,
           next.value,
-          oldParam,
+          c.kind === "json" ? JSON.stringify(row.v) : row.v,
           ...c.key.map((k) => row[k]),
           orgId,
           ...(c.terms ? [next.terms] : []),

@@ -5,6 +5,8 @@
  * walks this list, and lib/db/encryption-coverage.db.test.ts proves that every text column of
  * the schema is either here or exempted with a reason.
  */
+import type { ContentCipher } from "@/lib/privacy/encryption/content-cipher";
+
 export interface SealedColumn {
   table: string;
   column: string;
@@ -37,6 +39,17 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
 /** The context a value of `table.column` owned by `owner` is sealed for. */
 export function sealContext(table: string, column: string, owner: string | null): string {
   return owner === null ? `${table}.${column}` : `${table}.${column}:${owner}`;
+}
+
+/** The context of `c`'s value in `row` (which holds the column's owner, if it has one). */
+export function contextOf(c: SealedColumn, row: Record<string, unknown>): string {
+  return sealContext(c.table, c.column, c.owner === null ? null : String(row[c.owner]));
+}
+
+/** `c`'s stored value in `row`, opened: a JSON value for json columns, else the text. */
+export function openColumn(c: SealedColumn, cipher: ContentCipher, row: Record<string, unknown>, stored: unknown): unknown {
+  const ctx = contextOf(c, row);
+  return c.kind === "json" ? cipher.openJson(stored, ctx) : cipher.open(String(stored), ctx);
 }
 
 /** Shorthands for the repositories. */

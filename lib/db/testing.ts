@@ -9,7 +9,7 @@ import { MEMORY, openDatabase, type Database, type DatabaseKind } from "./client
 import { setDatabase } from "./database";
 import { seedDatabase } from "./seed";
 import { cipherFor } from "./keyring";
-import { SEALED_COLUMNS, sealContext } from "./sealed-columns";
+import { openColumn, SEALED_COLUMNS } from "./sealed-columns";
 import type { Prisma } from "./generated/client";
 import type { UserRecord } from "./types";
 
@@ -165,9 +165,7 @@ export async function openRows<T extends Record<string, unknown>>(table: string,
     const next: Record<string, unknown> = { ...row };
     for (const c of SEALED_COLUMNS) {
       if (c.table !== table || row[c.column] == null || typeof row.orgId !== "string") continue;
-      const ctx = sealContext(c.table, c.column, c.owner === null ? null : String(row[c.owner]));
-      const cipher = await cipherFor(row.orgId);
-      next[c.column] = c.kind === "json" ? cipher.openJson(row[c.column], ctx) : cipher.open(String(row[c.column]), ctx);
+      next[c.column] = openColumn(c, await cipherFor(row.orgId), row, row[c.column]);
     }
     out.push(next as T);
   }
